@@ -1,0 +1,42 @@
+"""Message catalogs: one TOML file per language per owner (the kernel and each module).
+
+A message id is ``owner.name`` (``kernel.field_required``). Catalogs are read lazily with
+``tomllib`` from ``<owner package>/i18n/<lang>.toml``; a missing id renders as the id itself with its
+parameters so nothing is ever swallowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("en", "zh_CN")
+
+
+def _package_of(owner: str) -> str:
+    return "loom.kernel" if owner == "kernel" else f"loom.modules.{owner}"
+
+
+@cache
+def catalog(owner: str, lang: str) -> dict[str, str]:
+    """The messages of ``owner`` (``kernel`` or a module name) in ``lang``; empty if it has none."""
+    try:
+        text = resources.files(_package_of(owner)).joinpath("i18n", f"{lang}.toml").read_text("utf-8")
+    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):
+        return {}
+    return tomllib.loads(text)
+
+
+def translate(message_id: str, lang: str = "en", **params: Any) -> str:
+    """Render ``message_id`` in ``lang`` with ``params``; falls back to English, then to the id."""
+    owner, _, name = message_id.partition(".")
+    template = catalog(owner, lang).get(name) or catalog(owner, "en").get(name)
+    if template is None:
+        extra = ", ".join(f"{k}={v}" for k, v in params.items())
+        return f"{message_id}({extra})" if extra else message_id
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

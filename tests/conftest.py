@@ -1,0 +1,72 @@
+"""Shared fixtures: which backend the run uses and fresh empty databases on it.
+
+The README's test command runs the suite once per backend: SQLite by default, PostgreSQL when
+``LOOM_TEST_PG_URL`` names a server's maintenance database (``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``).
+``new_database_url()`` gives a brand-new empty database on the run's backend; PostgreSQL databases
+made by a run are dropped at its end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+PG_URL = os.environ.get("LOOM_TEST_PG_URL", "")
+BACKEND = "postgresql" if PG_URL else "sqlite"
+
+os.environ.setdefault("LOOM_PASSWORD_PROFILE", "test")  # cheap argon2 parameters in tests only
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _base_pg() -> str:
+    return PG_URL.rsplit("/", 1)[0]
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    """``sqlite`` or ``postgresql``: the backend this run tests."""
+    return BACKEND
+
+
+@pytest.fixture(scope="session")
+def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """A function returning the URL of a new, empty database on the run's backend."""
+    created: list[str] = []
+    root: Path = tmp_path_factory.mktemp("db")
+
+    def new_database_url() -> str:
+        name = "loom_t_" + uuid.uuid4().hex[:12]
+        if BACKEND == "sqlite":
+            return f"sqlite:///{root / name}.db"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return f"{_base_pg()}/{name}"
+
+    yield new_database_url
+    for name in created:
+        try:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except Exception:  # noqa: BLE001 - cleanup must not hide the run's own result
+            pass
+
+
+@pytest.fixture
+def database_url(database_factory: Callable[[], str]) -> str:
+    """The URL of a new, empty database for this test."""
+    return database_factory()
+
+
+def pytest_report_header() -> str:
+    """Say which backend the run tests."""
+    return f"loom backend: {BACKEND}"
