@@ -58,6 +58,12 @@ class InvalidFieldError(ValidationError):
     http_status = 400
 
 
+class UnknownFieldError(ValidationError):
+    """A write names a field that does not exist or that clients may not set."""
+
+    code = "unknown_or_readonly_field"
+
+
 class InvalidOperatorError(ValidationError):
     """A filter uses an operator outside the domain language."""
 

@@ -78,3 +78,15 @@ class FieldInfo:
     roles: frozenset[str] = frozenset()
     label: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def boolean(default: bool = False, **kwargs: Any) -> Any:
+    """A non-null Boolean column whose server default is portable (``true``/``false``).
+
+    ``server_default=sqlalchemy.true()`` compiles to ``1`` on SQLite and a migration generated
+    there would then fail on PostgreSQL; ``text("true")`` is valid on both."""
+    from sqlalchemy import Boolean, text
+    from sqlalchemy.orm import mapped_column
+
+    return mapped_column(Boolean, nullable=False, default=default,
+                         server_default=text("true" if default else "false"), **kwargs)

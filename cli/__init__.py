@@ -1,0 +1,1 @@
+"""The ``loom`` command (click). Subcommands load lazily so ``loom --help`` imports nothing heavy."""

@@ -1,0 +1,56 @@
+"""``loom role``: list roles, grant and revoke them."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from loom.cli.context import run_as_user
+
+
+@click.group()
+def role() -> None:
+    """List roles and grant or revoke them."""
+
+
+@role.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def list_(ctx: click.Context, as_json: bool) -> None:
+    """Every role with its code and name."""
+    data = run_as_user(ctx, lambda env: [{"code": r.code, "name": r.name, "all_access": r.all_access}
+                                         for r in env["loom.role"].search(order="code")], write=False)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    for row in data:
+        click.echo(f"{row['code']:<30} {row['name']}" + ("  (all access)" if row["all_access"] else ""))
+
+
+@role.command()
+@click.argument("code")
+@click.argument("login")
+@click.pass_context
+def grant(ctx: click.Context, code: str, login: str) -> None:
+    """Give role CODE to user LOGIN."""
+    run_as_user(ctx, lambda env: _change(env, code, login, add=True))
+    click.echo(f"{login} now has role {code}")
+
+
+@role.command()
+@click.argument("code")
+@click.argument("login")
+@click.pass_context
+def revoke(ctx: click.Context, code: str, login: str) -> None:
+    """Take role CODE from user LOGIN."""
+    run_as_user(ctx, lambda env: _change(env, code, login, add=False))
+    click.echo(f"{login} no longer has role {code}")
+
+
+def _change(env, code: str, login: str, *, add: bool) -> None:
+    from loom.kernel.users import find_user, role_by_code
+
+    user, target = find_user(env, login), role_by_code(env, code)
+    ids = {r.id for r in user.role_ids}
+    ids = ids | {target.id} if add else ids - {target.id}
+    env["loom.user"].write([user], {"role_ids": sorted(ids)})

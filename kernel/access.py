@@ -1,0 +1,118 @@
+"""Permission checks the environment applies on every channel.
+
+Model permissions: the union of the user's roles' ``loom.access`` rows (deny by default; a role
+with ``all_access`` grants everything). Record rules: global rules AND-ed, the user's role rules
+OR-ed. Companies: a model with a ``company_id`` shows only records of the user's allowed
+companies (and shared records with no company when the column is optional). Fields restricted to
+roles (``info={"roles": (...)}``) are invisible to everyone else. A superuser environment
+(``env.sudo()``, an explicit kernel call) skips all of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from loom.kernel.domain import compile_domain
+from loom.kernel.errors import AccessError, FieldForbiddenError
+from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+if TYPE_CHECKING:
+    from loom.kernel.environment import Environment
+
+PERMS = ("read", "create", "write", "delete", "export")
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What one user may do, loaded once per environment."""
+
+    role_ids: frozenset[int]
+    role_codes: frozenset[str]
+    all_access: bool
+    models: dict[str, frozenset[str]]
+
+
+def load_grants(env: Environment) -> Grants:
+    """Read the user's roles and their model permissions in two statements."""
+    reg, session = env.registry, env.session
+    user = reg["loom.user"]
+    role, acl = reg["loom.role"], reg["loom.access"]
+    link = user.role_ids.property.secondary
+    roles = session.execute(
+        select(role.id, role.code, role.all_access).join(link, link.c.loom_role_id == role.id)
+        .where(link.c.loom_user_id == env.uid)).all()
+    role_ids = frozenset(r.id for r in roles)
+    rows = session.execute(select(acl).where(acl.role_id.in_(role_ids))).scalars() if role_ids else []
+    models: dict[str, set[str]] = {}
+    for row in rows:
+        models.setdefault(row.model, set()).update(p for p in PERMS if getattr(row, f"perm_{p}"))
+    return Grants(role_ids, frozenset(r.code for r in roles), any(r.all_access for r in roles),
+                  {m: frozenset(p) for m, p in models.items()})
+
+
+def check_model(env: Environment, model: str, perm: str) -> None:
+    """Raise ``AccessError`` unless the user holds ``perm`` on ``model``."""
+    if env.su:
+        return
+    grants = env.grants
+    if grants.all_access or perm in grants.models.get(model, ()):
+        return
+    raise AccessError("kernel.access_denied", model=model, operation=perm, user=env.login)
+
+
+def field_readable(env: Environment, model: str, field: str) -> bool:
+    """Whether the user may read (and so filter, sort and group on) ``field``."""
+    info = env.registry.fields(model).get(field)
+    if info is None or env.su or not info.roles:
+        return info is not None
+    return bool(info.roles & env.grants.role_codes)
+
+
+def check_field_access(env: Environment, model: str, field: str) -> None:
+    """Raise ``FieldForbiddenError`` when ``field`` is restricted to roles the user lacks (read and write)."""
+    if not field_readable(env, model, field):
+        raise FieldForbiddenError("kernel.field_forbidden", field=field, model=model)
+
+
+def record_filter(env: Environment, model: str, perm: str) -> ColumnElement[bool] | None:
+    """The WHERE clause limiting ``model`` to what the user may ``perm``; None when unlimited."""
+    if env.su:
+        return None
+    clauses = [c for c in (_company_clause(env, model), _rules_clause(env, model, perm)) if c is not None]
+    return and_(*clauses) if clauses else None
+
+
+def _company_clause(env: Environment, model: str) -> ColumnElement[bool] | None:
+    fields = env.registry.fields(model)
+    if "company_id" not in fields:
+        return None
+    column = env.registry[model].company_id
+    allowed = column.in_(sorted(env.company_ids)) if env.company_ids else false()
+    return or_(column.is_(None), allowed) if not fields["company_id"].required else allowed
+
+
+def _rules_clause(env: Environment, model: str, perm: str) -> ColumnElement[bool] | None:
+    rules = env.rules_for(model, perm)
+    if not rules:
+        return None
+    compiled = [(rule.role_id, _compile_rule(env, model, rule.domain)) for rule in rules]
+    global_part = [clause for role_id, clause in compiled if role_id is None]
+    role_part = [clause for role_id, clause in compiled if role_id in env.grants.role_ids]
+    parts = list(global_part)
+    if role_part:  # rules of roles the user lacks do not apply to them (as in Odoo's group rules)
+        parts.append(or_(*role_part))
+    return and_(*parts) if parts else true()
+
+
+def _compile_rule(env: Environment, model: str, domain: list) -> ColumnElement[bool]:
+    return compile_domain(_substitute(env, domain), model, env.registry)
+
+
+def _substitute(env: Environment, node):
+    """Replace the placeholders rules may use: ``"$user"``, ``"$company"``, ``"$companies"``."""
+    if isinstance(node, list):
+        return [_substitute(env, item) for item in node]
+    return {"$user": env.uid, "$company": env.company_id,
+            "$companies": sorted(env.company_ids)}.get(node, node) if isinstance(node, str) else node

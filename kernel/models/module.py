@@ -1,0 +1,18 @@
+"""The ``loom_module`` table: the source of truth for what is installed."""
+
+from datetime import datetime
+
+from loom.kernel.model import Model, Unique
+from sqlalchemy import DateTime, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class InstalledModule(Model):
+    """One installed module, with the version whose migrations ran and when it was installed."""
+
+    __model__ = "loom.module"
+    __indexes__ = (Unique("name"),)
+
+    name: Mapped[str] = mapped_column(String(64))
+    module_version: Mapped[str] = mapped_column(String(32))
+    installed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,76 @@
+"""Users, roles, model permissions and record rules: the data the environment enforces."""
+
+from datetime import datetime
+
+from loom.kernel.fields import Many2Many, Many2One, boolean
+from loom.kernel.model import Model, Unique
+from sqlalchemy import JSON, DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+NOBODY = ("kernel.nobody",)  # a role no user has: the field is never readable through a channel
+
+
+class Role(Model):
+    """A named set of permissions shipped by a module as data (``kernel.administrator``, ...).
+
+    ``all_access`` grants every model permission; record rules and company isolation still apply."""
+
+    __model__ = "loom.role"
+    __indexes__ = (Unique("code"),)
+
+    code: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    all_access: Mapped[bool] = boolean(False)
+
+
+class User(Model):
+    """A person who logs in: password hash (argon2id), roles, allowed companies, active company."""
+
+    __model__ = "loom.user"
+    __active__ = True
+    __rec_name__ = "login"
+    __indexes__ = (Unique("login"),)
+
+    login: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255), info={"roles": NOBODY})
+    lang: Mapped[str] = mapped_column(String(8), default="en", server_default="en",
+                                      info={"selection": ("en", "zh_CN")})
+    tz: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai", server_default="Asia/Shanghai")
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                 info={"readonly": True})
+    company_id = Many2One("loom.company", nullable=False, label="Active company")
+    company_ids = Many2Many("loom.company", table="loom_user_company_rel")
+    role_ids = Many2Many("loom.role", table="loom_user_role_rel")
+
+
+class ModelAccess(Model):
+    """Permissions of one role on one model; no row means no access (deny by default)."""
+
+    __model__ = "loom.access"
+    __indexes__ = (Unique("role_id", "model"),)
+
+    role_id = Many2One("loom.role", nullable=False, ondelete="CASCADE")
+    model: Mapped[str] = mapped_column(String(100))
+    perm_read: Mapped[bool] = boolean(False)
+    perm_create: Mapped[bool] = boolean(False)
+    perm_write: Mapped[bool] = boolean(False)
+    perm_delete: Mapped[bool] = boolean(False)
+    perm_export: Mapped[bool] = boolean(False)
+
+
+class RecordRule(Model):
+    """A domain limiting which records of a model a role (or everyone, when global) may touch.
+
+    Global rules (no role) are AND-ed; the rules of the user's roles are OR-ed together."""
+
+    __model__ = "loom.rule"
+
+    name: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str] = mapped_column(String(100), index=True)
+    role_id = Many2One("loom.role", ondelete="CASCADE")
+    domain: Mapped[list] = mapped_column(JSON)
+    perm_read: Mapped[bool] = boolean(True)
+    perm_write: Mapped[bool] = boolean(True)
+    perm_create: Mapped[bool] = boolean(True)
+    perm_delete: Mapped[bool] = boolean(True)

@@ -1,0 +1,230 @@
+"""``env["model"]``: read and write one model as the environment's user.
+
+Every method checks the model permission, applies record rules and company isolation, validates
+values field by field (naming the field in every error) and works in batches: ``create`` takes a
+list, ``write`` and ``delete`` take many records, reads are single statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from loom.kernel import access
+from loom.kernel.domain import compile_domain, compile_order
+from loom.kernel.errors import (
+    AccessError,
+    FieldForbiddenError,
+    MissingError,
+    StaleRecordError,
+    UnknownFieldError,
+    UserError,
+    ValidationError,
+)
+from loom.kernel.values import convert
+from sqlalchemy import Select, func, select
+
+if TYPE_CHECKING:
+    from loom.kernel.environment import Environment
+
+MAX_LIMIT = 10_000
+
+
+class Records:
+    """The access-checked handle of one model for one environment."""
+
+    def __init__(self, env: Environment, model: str) -> None:
+        self.env = env
+        self.model = model
+        self.cls = env.registry[model]
+        self.fields = env.registry.fields(model)
+
+    def __repr__(self) -> str:
+        return f"<Records {self.model} as {self.env.login}>"
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def readable(self, model: str, field: str) -> bool:
+        """Field permission callback for the domain language."""
+        return access.field_readable(self.env, model, field)
+
+    def select(self, domain: Sequence | None = None, *, perm: str = "read", order: str | None = None,
+               active_test: bool = True) -> Select:
+        """A SELECT of this model limited to what the user may ``perm``, filtered by ``domain``."""
+        access.check_model(self.env, self.model, perm)
+        stmt = select(self.cls)
+        limit_to = access.record_filter(self.env, self.model, perm)
+        if limit_to is not None:
+            stmt = stmt.where(limit_to)
+        if domain:
+            stmt = stmt.where(compile_domain(list(domain), self.model, self.env.registry, self.readable))
+        if active_test and "active" in self.fields and not _mentions(domain or [], "active"):
+            stmt = stmt.where(self.cls.active.is_(True))
+        order_spec = order or self.cls.__order__
+        return stmt.order_by(*compile_order(order_spec, self.model, self.env.registry, self.readable))
+
+    def search(self, domain: Sequence | None = None, *, order: str | None = None, limit: int | None = None,
+               offset: int = 0, active_test: bool = True) -> list[Any]:
+        """Records matching ``domain`` that the user may read, in ``order``."""
+        stmt = self.select(domain, order=order, active_test=active_test)
+        if limit is not None:
+            stmt = stmt.limit(_check_limit(limit))
+        if offset:
+            stmt = stmt.offset(_check_offset(offset))
+        return list(self.env.session.scalars(stmt))
+
+    def count(self, domain: Sequence | None = None, *, active_test: bool = True) -> int:
+        """How many records match ``domain`` among those the user may read."""
+        stmt = self.select(domain, active_test=active_test).order_by(None)
+        return self.env.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    def browse(self, ids: Iterable[int], *, perm: str = "read") -> list[Any]:
+        """The records with ``ids`` (in that order); ``MissingError`` if any is absent or hidden."""
+        wanted = list(dict.fromkeys(ids))
+        if any(isinstance(i, bool) or not isinstance(i, int) for i in wanted):
+            raise ValidationError("kernel.value_not_integer", field="id", value=repr(wanted)[:60])
+        if not wanted:
+            return []
+        stmt = self.select([["id", "in", wanted]], perm=perm, active_test=False)
+        found = {record.id: record for record in self.env.session.scalars(stmt)}
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            raise MissingError("kernel.record_missing", model=self.model, ids=missing)
+        return [found[i] for i in wanted]
+
+    def get(self, record_id: int, *, perm: str = "read") -> Any:
+        """One record by id (``MissingError`` when absent or outside what the user may see)."""
+        return self.browse([record_id], perm=perm)[0]
+
+    def read(self, records: Sequence[Any], fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Plain dictionaries of the readable stored fields (and one-to-many ids) of ``records``."""
+        access.check_model(self.env, self.model, "read")
+        names = list(fields) if fields is not None else [
+            n for n in self.fields if access.field_readable(self.env, self.model, n)]
+        for name in names:
+            if name not in self.fields:
+                raise UnknownFieldError("kernel.field_unknown", field=name, model=self.model)
+            access.check_field_access(self.env, self.model, name)
+        return [{name: _plain(getattr(record, name)) for name in names} for record in records]
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def create(self, values: dict[str, Any] | Sequence[dict[str, Any]]) -> Any:
+        """Create one record from a dict, or several from a list of dicts (one flush)."""
+        batch = [values] if isinstance(values, dict) else list(values)
+        access.check_model(self.env, self.model, "create")
+        records = [self._new(vals) for vals in batch]
+        self.env.session.add_all(records)
+        self.env.session.flush()
+        self._check_rules(records, "create")
+        return records[0] if isinstance(values, dict) else records
+
+    def write(self, records: Sequence[Any], values: dict[str, Any], *, expected_version: int | None = None) -> None:
+        """Change ``values`` on every record; a stale ``expected_version`` raises 409."""
+        access.check_model(self.env, self.model, "write")
+        self.browse([r.id for r in records], perm="write")
+        for record in records:
+            if expected_version is not None and record.version != expected_version:
+                raise StaleRecordError("kernel.stale_record", model=self.model, id=record.id,
+                                       version=record.version, current=self.read([record])[0])
+            self._assign(record, values, creating=False)
+        self.env.session.flush()
+        self._check_rules(records, "write")
+
+    def delete(self, records: Sequence[Any]) -> None:
+        """Delete ``records``; refused, naming what refers to them, while anything does."""
+        access.check_model(self.env, self.model, "delete")
+        self.browse([r.id for r in records], perm="delete")
+        ids = [r.id for r in records]
+        for referrer in self.env.registry.blocking_references(self.model):
+            if self.env.session.scalar(select(referrer.column).where(referrer.column.in_(ids)).limit(1)):
+                raise UserError("kernel.record_in_use", model=self.model, referrer=referrer.model,
+                                field=referrer.column.key)
+        for record in records:
+            self.env.session.delete(record)
+        self.env.session.flush()
+
+    def archive(self, records: Sequence[Any]) -> None:
+        """Set ``active = False`` (master data with history is archived, never deleted)."""
+        self.write(records, {"active": False})
+
+    def onchange(self, values: dict[str, Any], changed: str) -> dict[str, Any]:
+        """Recompute a draft after ``changed`` changed; nothing is saved. Returns changed values."""
+        from loom.kernel.onchange import run_onchange
+
+        return run_onchange(self, values, changed)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def new_line(self, vals: dict[str, Any], inverse: str) -> Any:
+        """A new line for a parent's one-to-many; the parent sets ``inverse`` when it flushes."""
+        access.check_model(self.env, self.model, "create")
+        return self._new(vals, skip={inverse})
+
+    def _new(self, vals: dict[str, Any], skip: frozenset[str] | set[str] = frozenset()) -> Any:
+        record = self.cls()
+        if "company_id" in self.fields and "company_id" not in vals and self.fields["company_id"].required:
+            vals = {**vals, "company_id": self.env.company_id}
+        self._assign(record, vals, creating=True)
+        missing = [n for n, f in self.fields.items()
+                   if f.required and n not in skip and getattr(record, n) is None]
+        if missing:
+            raise ValidationError("kernel.field_required", field=missing[0], model=self.model)
+        return record
+
+    def _assign(self, record: Any, vals: dict[str, Any], *, creating: bool) -> None:
+        if not isinstance(vals, dict):
+            raise ValidationError("kernel.values_not_object", field=None, model=self.model)
+        from loom.kernel.assign import assign_values
+
+        assign_values(self, record, vals, creating=creating)
+
+    def _check_rules(self, records: Sequence[Any], perm: str) -> None:
+        limit_to = access.record_filter(self.env, self.model, perm)
+        if limit_to is None:
+            return
+        ids = [r.id for r in records]
+        stmt = select(func.count()).select_from(self.cls).where(self.cls.id.in_(ids), limit_to)
+        if self.env.session.scalar(stmt) != len(set(ids)):
+            raise AccessError("kernel.record_rule_denied", model=self.model, operation=perm,
+                              user=self.env.login)
+
+    def field(self, name: str, *, write: bool = False) -> Any:
+        """The ``FieldInfo`` of a field a client names, refusing unknown and forbidden ones."""
+        info = self.fields.get(name)
+        if info is None or (write and info.readonly):
+            raise UnknownFieldError("kernel.field_unknown_or_readonly", field=name, model=self.model)
+        if not access.field_readable(self.env, self.model, name):
+            raise FieldForbiddenError("kernel.field_forbidden", field=name, model=self.model)
+        return info
+
+
+def convert_value(records: Records, name: str, value: Any) -> Any:
+    """Convert one client value for field ``name`` (validation shared with imports)."""
+    return convert(records.fields[name], value)
+
+
+def _mentions(domain: Any, field: str) -> bool:
+    if isinstance(domain, (list, tuple)):
+        if len(domain) == 3 and isinstance(domain[0], str) and domain[0].split(".")[0] == field:
+            return True
+        return any(_mentions(node, field) for node in domain)
+    return False
+
+
+def _check_limit(limit: Any) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= MAX_LIMIT:
+        raise ValidationError("kernel.bad_limit", field="limit", value=repr(limit)[:30], maximum=MAX_LIMIT)
+    return limit
+
+
+def _check_offset(offset: Any) -> int:
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValidationError("kernel.bad_offset", field="offset", value=repr(offset)[:30])
+    return offset
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [getattr(item, "id", item) for item in value]
+    return getattr(value, "id", value) if hasattr(value, "__model__") else value

@@ -1,0 +1,53 @@
+"""User administration used by every channel: create users, set passwords, grant roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from loom.kernel.errors import ValidationError
+from loom.kernel.passwords import hash_password
+
+if TYPE_CHECKING:
+    from loom.kernel.environment import Environment
+
+
+def create_user(env: Environment, login: str, name: str, password: str, *, roles: Iterable[str] = (),
+                company_ids: Iterable[int] = (), lang: str = "en") -> Any:
+    """Create a user with ``roles`` (role codes); the active company is the creator's."""
+    role_ids = [role_by_code(env, code).id for code in roles]
+    companies = list(company_ids) or [env.company_id]
+    values = {"login": login, "name": name, "lang": lang, "company_id": companies[0],
+              "company_ids": companies, "role_ids": role_ids}
+    user = env["loom.user"].create(values)
+    _store_hash(env, user, password)
+    return user
+
+
+def set_password(env: Environment, user: Any, password: str) -> None:
+    """Replace ``user``'s password (the caller needs write access on users)."""
+    env["loom.user"].browse([user.id], perm="write")
+    _store_hash(env, user, password)
+
+
+def _store_hash(env: Environment, user: Any, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = dt.datetime.now(dt.UTC)
+    env.session.flush()
+
+
+def role_by_code(env: Environment, code: str) -> Any:
+    """The role with ``code`` (``kernel.administrator``); a clear error naming it if unknown."""
+    found = env["loom.role"].search([["code", "=", code]])
+    if not found:
+        raise ValidationError("kernel.role_unknown", field="role", role=code)
+    return found[0]
+
+
+def find_user(env: Environment, login: str) -> Any:
+    """The active user with ``login``; a clear error naming it if unknown."""
+    found = env["loom.user"].search([["login", "=", login]])
+    if not found:
+        raise ValidationError("kernel.user_unknown", field="login", login=login)
+    return found[0]

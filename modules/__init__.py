@@ -1,0 +1,1 @@
+"""Loom's shipped business modules, one folder each (``loom.modules.<name>``)."""
