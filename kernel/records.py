@@ -123,11 +123,16 @@ class Records:
         """Change ``values`` on every record; a stale ``expected_version`` raises 409."""
         access.check_model(self.env, self.model, "write")
         self.browse([r.id for r in records], perm="write")
-        for record in records:
-            if expected_version is not None and record.version != expected_version:
-                raise StaleRecordError("kernel.stale_record", model=self.model, id=record.id,
-                                       version=record.version, current=self.read([record])[0])
-            self._assign(record, values, creating=False)
+        try:
+            for record in records:
+                if expected_version is not None and record.version != expected_version:
+                    raise StaleRecordError("kernel.stale_record", model=self.model, id=record.id,
+                                           version=record.version, current=self.read([record])[0])
+                self._assign(record, values, creating=False)
+        except Exception:
+            for record in records:  # drop half-assigned values: the session stays usable
+                self.env.session.expire(record)
+            raise
         self.env.session.flush()
         self._check_rules(records, "write")
 

@@ -70,3 +70,86 @@ def database_url(database_factory: Callable[[], str]) -> str:
 def pytest_report_header() -> str:
     """Say which backend the run tests."""
     return f"loom backend: {BACKEND}"
+
+
+# -- installed databases and environments ----------------------------------------------------------
+
+import sys  # noqa: E402 - grouped with the fixtures that need it
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+FIXTURE_MODULES = Path(__file__).resolve().parent / "module_fixtures"
+ROOTS = (str(FIXTURE_MODULES),)
+if str(FIXTURE_MODULES) not in sys.path:
+    sys.path.insert(0, str(FIXTURE_MODULES))
+
+
+@dataclass
+class Installed:
+    """A database with a set of modules installed, shared by the tests of a run."""
+
+    url: str
+    engine: object
+    manager: object
+
+    @property
+    def registry(self):
+        """The registry of the installed set."""
+        return self.manager.registry(self.manager.installed())
+
+
+@pytest.fixture(scope="session")
+def installed(database_factory: Callable[[], str]) -> Iterator[Callable[..., Installed]]:
+    """``installed("loomtest_alpha", demo=True)``: a database with those modules (cached per set)."""
+    from loom.kernel.db import create_engine
+    from loom.kernel.installer import ModuleManager
+
+    cache: dict[tuple, Installed] = {}
+
+    def get(*modules: str, demo: bool = False) -> Installed:
+        key = (frozenset(modules), demo)
+        if key not in cache:
+            url = database_factory()
+            engine = create_engine(url)
+            manager = ModuleManager(engine, roots=ROOTS)
+            manager.install(list(modules), demo=demo)
+            cache[key] = Installed(url, engine, manager)
+        return cache[key]
+
+    yield get
+    for item in cache.values():
+        item.engine.dispose()
+
+
+@contextmanager
+def rolled_back_env(item: Installed, **env_options):
+    """An environment whose every change is rolled back when the block ends."""
+    from sqlalchemy.orm import Session
+
+    from loom.kernel.db import WRITE
+    from loom.kernel.environment import Environment
+
+    with item.engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})
+        outer = conn.begin()
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
+        try:
+            env_options.setdefault("su", True)
+            yield Environment(item.registry, session, **env_options)
+        finally:
+            session.close()
+            outer.rollback()
+
+
+@pytest.fixture
+def base_env(installed: Callable[..., Installed]):
+    """A superuser environment on a database with base and its demo data; rolled back after the test."""
+    with rolled_back_env(installed("base", demo=True)) as env:
+        yield env
+
+
+@pytest.fixture
+def test_modules_env(installed: Callable[..., Installed]):
+    """A superuser environment with the test modules and their bridge; rolled back after the test."""
+    with rolled_back_env(installed("loomtest_alpha", "loomtest_beta")) as env:
+        yield env
