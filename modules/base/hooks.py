@@ -1,0 +1,25 @@
+"""base's hook implementations: its settings, and company currencies when base is installed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loom.kernel.external_ids import ref
+from loom.kernel.hooks import hookimpl
+from loom.modules.base.tax import TAX_ROUNDING
+
+
+@hookimpl
+def register_settings() -> list[Any]:
+    """``base.tax_rounding``: ``line`` (default) or ``document``, per company."""
+    return [TAX_ROUNDING]
+
+
+@hookimpl
+def on_module_installed(env: Any, module: str) -> None:
+    """When base itself is installed, every company without a currency keeps its books in CNY."""
+    if module != "base":
+        return
+    companies = env["loom.company"].search([["currency_id", "is_null", True]], active_test=False)
+    if companies:
+        env["loom.company"].write(companies, {"currency_id": ref(env, "base.cny").id})
