@@ -17,11 +17,10 @@ if TYPE_CHECKING:
     from loom.kernel.records import Records
 
 
-def assign_values(records: Records, record: Any, vals: dict[str, Any], *, creating: bool,
-                  validate: bool = True) -> None:
-    """Validate and set ``vals`` on ``record``, then recompute its stored computed fields.
+def assign_values(records: Records, record: Any, vals: dict[str, Any], *, creating: bool) -> None:
+    """Convert and set ``vals`` on ``record``, then recompute its stored computed fields.
 
-    ``validate=False`` (drafts of the on-change protocol) skips the model's ``validate`` method."""
+    The model's own ``validate`` runs afterwards, from :class:`~loom.kernel.records.Records`."""
     lines: list[tuple[FieldInfo, Any]] = []
     for name, value in vals.items():
         info = records.field(name, write=True)
@@ -37,9 +36,6 @@ def assign_values(records: Records, record: Any, vals: dict[str, Any], *, creati
     for info, value in lines:
         _set_lines(records, record, info, value, creating=creating)
     recompute(records, record, set(vals), creating=creating)
-    check = getattr(record, "validate", None) if validate else None
-    if check is not None:
-        check(records.env)
 
 
 def records_convert(records: Records, info: FieldInfo, value: Any) -> Any:

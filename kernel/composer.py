@@ -157,8 +157,12 @@ class ModelComposer:
                 cascade="all, delete-orphan", passive_deletes=True)
             result.relationships[attr] = (module, marker)
         for attr, marker in _markers(cls, Many2Many):
-            namespace[attr] = relationship(lambda t=marker.target: self.lookup(t),
-                                           secondary=self._link_table(model, module, attr, marker))
+            link = self._link_table(model, module, attr, marker)
+            joins: dict[str, Any] = {}
+            if marker.target == model:  # self-referential: say which link column is which side
+                joins["primaryjoin"] = lambda m=model, t=link: self.lookup(m).__table__.c.id == t.c.left_id
+                joins["secondaryjoin"] = lambda m=model, t=link: self.lookup(m).__table__.c.id == t.c.right_id
+            namespace[attr] = relationship(lambda t=marker.target: self.lookup(t), secondary=link, **joins)
             result.relationships[attr] = (module, marker)
 
     def _many2one(self, model: str, module: str, attr: str, marker: Many2One, namespace: dict,

@@ -26,7 +26,7 @@ class LoomError(Exception):
         """The message rendered in ``lang`` (``en`` or ``zh_CN``)."""
         from loom.kernel.i18n import translate
 
-        return translate(self.message_id, lang, **self.params)
+        return translate(self.message_id, lang, **{"field": self.field, **self.params})
 
     def __str__(self) -> str:
         return self.message("en")

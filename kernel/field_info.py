@@ -44,7 +44,8 @@ def _column_field(column, composition: Composition) -> FieldInfo:
         readonly=column.key in SYSTEM_FIELDS or bool(info.get("readonly")) or "compute" in info,
         scale=scale, size=size, selection=tuple(info.get("selection", ())),
         roles=frozenset(info.get("roles", ())), label=info.get("label"),
-        extra={k: v for k, v in info.items() if k in ("compute", "tracked", "module")},
+        extra={**{k: v for k, v in info.items() if k in ("compute", "tracked", "module")},
+               **({"precision": getattr(column.type, "precision", None) or 18} if kind == "decimal" else {})},
     )
 
 

@@ -78,7 +78,7 @@ def autogenerate(cfg: Config, module: str, message: str, version_path: Path) -> 
     head = branch_head(cfg, module)
     return command.revision(
         cfg, message=message, autogenerate=True, rev_id=next_revision_id(cfg, module),
-        version_path=str(version_path), head=f"{module}@head" if head else "base",
+        version_path=str(version_path), head=head or "base",  # an id: "base@head" would clash
         branch_label=None if head else module)
 
 

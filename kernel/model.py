@@ -89,6 +89,12 @@ class Model:
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-100)
 
+    def validate(self, env: Any, changed: frozenset[str]) -> None:
+        """Check business rules after a create (``changed`` = every field given) or a write.
+
+        Raise ``ValidationError(..., field=...)`` naming the field. Runs once the values, column
+        defaults and required fields are in place; extensions call ``super().validate(env, changed)``."""
+
     def display_name(self) -> str:
         """How the record is named in lists, links and messages."""
         value = getattr(self, self.__rec_name__, None)

@@ -27,7 +27,7 @@ def run_onchange(records: Records, values: dict[str, Any], changed: str) -> dict
         savepoint = session.begin_nested()
         try:
             draft = records.cls()
-            assign_values(records, draft, values, creating=True, validate=False)
+            assign_values(records, draft, values, creating=True)
             _run_hooks(env, draft, changed)
             recompute(records, draft, {changed}, creating=True)
             return _diff(records, draft, values)

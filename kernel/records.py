@@ -129,6 +129,7 @@ class Records:
                     raise StaleRecordError("kernel.stale_record", model=self.model, id=record.id,
                                            version=record.version, current=self.read([record])[0])
                 self._assign(record, values, creating=False)
+                record.validate(self.env, frozenset(values))
         except Exception:
             for record in records:  # drop half-assigned values: the session stays usable
                 self.env.session.expire(record)
@@ -170,12 +171,21 @@ class Records:
         record = self.cls()
         if "company_id" in self.fields and "company_id" not in vals and self.fields["company_id"].required:
             vals = {**vals, "company_id": self.env.company_id}
+        self._apply_defaults(record, vals)
         self._assign(record, vals, creating=True)
         missing = [n for n, f in self.fields.items()
                    if f.required and n not in skip and getattr(record, n) is None]
         if missing:
             raise ValidationError("kernel.field_required", field=missing[0], model=self.model)
+        record.validate(self.env, frozenset(vals))
         return record
+
+    def _apply_defaults(self, record: Any, vals: dict[str, Any]) -> None:
+        """Set scalar column defaults now, so ``validate`` and computes see them before the flush."""
+        for column in self.cls.__table__.columns:
+            default = column.default
+            if column.key not in vals and default is not None and default.is_scalar and column.key != "version":
+                setattr(record, column.key, default.arg)
 
     def _assign(self, record: Any, vals: dict[str, Any], *, creating: bool) -> None:
         if not isinstance(vals, dict):

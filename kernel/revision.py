@@ -28,6 +28,7 @@ def new_revision(name: str, message: str, roots: tuple[str, ...] = ()) -> Path |
     modules = [KERNEL, *closure]
     locations = [migrator.versions_dir(m, manifests[m].path if m != KERNEL else None) for m in modules]
     target_dir = locations[modules.index(name)]
+    target_dir.mkdir(parents=True, exist_ok=True)  # a first revision's folder must exist for alembic
     with tempfile.TemporaryDirectory() as scratch:
         engine = create_engine(f"sqlite:///{scratch}/scratch.db")
         try:

@@ -75,27 +75,12 @@ def pytest_report_header() -> str:
 # -- installed databases and environments ----------------------------------------------------------
 
 import sys  # noqa: E402 - grouped with the fixtures that need it
-from contextlib import contextmanager  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 
-FIXTURE_MODULES = Path(__file__).resolve().parent / "module_fixtures"
-ROOTS = (str(FIXTURE_MODULES),)
-if str(FIXTURE_MODULES) not in sys.path:
-    sys.path.insert(0, str(FIXTURE_MODULES))
+for _folder in (Path(__file__).resolve().parent, Path(__file__).resolve().parent / "module_fixtures"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
-
-@dataclass
-class Installed:
-    """A database with a set of modules installed, shared by the tests of a run."""
-
-    url: str
-    engine: object
-    manager: object
-
-    @property
-    def registry(self):
-        """The registry of the installed set."""
-        return self.manager.registry(self.manager.installed())
+from loom_test_support import ROOTS, Installed, rolled_back  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -121,35 +106,15 @@ def installed(database_factory: Callable[[], str]) -> Iterator[Callable[..., Ins
         item.engine.dispose()
 
 
-@contextmanager
-def rolled_back_env(item: Installed, **env_options):
-    """An environment whose every change is rolled back when the block ends."""
-    from sqlalchemy.orm import Session
-
-    from loom.kernel.db import WRITE
-    from loom.kernel.environment import Environment
-
-    with item.engine.connect() as conn:
-        conn.execution_options(**{WRITE: True})
-        outer = conn.begin()
-        session = Session(bind=conn, join_transaction_mode="create_savepoint")
-        try:
-            env_options.setdefault("su", True)
-            yield Environment(item.registry, session, **env_options)
-        finally:
-            session.close()
-            outer.rollback()
-
-
 @pytest.fixture
 def base_env(installed: Callable[..., Installed]):
     """A superuser environment on a database with base and its demo data; rolled back after the test."""
-    with rolled_back_env(installed("base", demo=True)) as env:
+    with rolled_back(installed("base", demo=True)) as env:
         yield env
 
 
 @pytest.fixture
 def test_modules_env(installed: Callable[..., Installed]):
     """A superuser environment with the test modules and their bridge; rolled back after the test."""
-    with rolled_back_env(installed("loomtest_alpha", "loomtest_beta")) as env:
+    with rolled_back(installed("loomtest_alpha", "loomtest_beta")) as env:
         yield env

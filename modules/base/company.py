@@ -40,10 +40,8 @@ class Company(Model):
     bank_account: Mapped[str | None] = mapped_column(String(64))
     currency_id = Many2One("base.currency")
 
-    def validate(self, env: Environment) -> None:
+    def validate(self, env: Environment, changed: frozenset[str]) -> None:
         """The tax id, when given, is a valid unified social credit code, kept in compact form."""
-        parent = getattr(super(), "validate", None)
-        if parent is not None:
-            parent(env)
+        super().validate(env, changed)
         if self.tax_id:
             self.tax_id = validate_uscc(self.tax_id, field="tax_id")

@@ -19,7 +19,6 @@ from loom.kernel.errors import UserError, ValidationError
 from loom.kernel.fields import Many2One
 from loom.kernel.model import Check, Model, Unique
 from loom.kernel.money import ScaledDecimal
-from loom.modules.base.defaults import current
 from loom.modules.base.rounding import EXACT, as_decimal, round_half_up
 from loom.modules.base.translated import TranslatedName
 from sqlalchemy import Date, Integer, String
@@ -54,11 +53,11 @@ class Currency(TranslatedName, Model):
         """The smallest amount of this currency (``0.01`` for two decimal places)."""
         return Decimal(1).scaleb(-self.decimal_places)
 
-    def validate(self, env: Environment) -> None:
+    def validate(self, env: Environment, changed: frozenset[str]) -> None:
         """The code is three capital letters; amounts are stored with at most 4 decimals."""
         if self.code is not None and not _CODE.fullmatch(self.code):
             raise ValidationError("base.currency_code_invalid", field="code", value=self.code)
-        places = current(self, "decimal_places")
+        places = self.decimal_places
         if not 0 <= places <= 4:
             raise ValidationError("base.currency_decimal_places", field="decimal_places", value=places)
 
@@ -80,7 +79,7 @@ class CurrencyRate(Model):
     date: Mapped[dt.date] = mapped_column(Date)
     rate: Mapped[Decimal] = mapped_column(ScaledDecimal(scale=8), info={"label": "Company currency per unit"})
 
-    def validate(self, env: Environment) -> None:
+    def validate(self, env: Environment, changed: frozenset[str]) -> None:
         """A rate is positive and never given for the company's own currency (that is always 1)."""
         if self.rate is not None and self.rate <= 0:
             raise ValidationError("base.currency_rate_not_positive", field="rate", value=str(self.rate))

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from loom.kernel.errors import ValidationError
 from loom.kernel.fields import Many2Many, Many2One, One2Many, boolean
 from loom.kernel.model import Index, Model, computed
-from loom.modules.base.defaults import current
 from loom.modules.base.duplicates import normalize_email, normalize_name, normalize_phone, normalize_tax_id
 from loom.modules.base.uniqueness import check_scoped_unique, scoped_unique
 from loom.modules.base.uscc import validate_uscc
@@ -89,7 +88,7 @@ class Partner(Model):
     def _compute_mobile_norm(self) -> None:
         self.mobile_norm = normalize_phone(self.mobile)
 
-    def validate(self, env: Environment) -> None:
+    def validate(self, env: Environment, changed: frozenset[str]) -> None:
         """Name given, parent chain without a loop, e-mail and country well formed, a Chinese
         company's tax id a valid USCC, and the tax id unique where the partner is visible."""
         if self.name is not None and not self.name.strip():
@@ -97,10 +96,10 @@ class Partner(Model):
         self._check_parents()
         if self.email and not _EMAIL.fullmatch(self.email.strip()):
             raise ValidationError("base.partner_email_invalid", field="email", value=self.email)
-        country = current(self, "country_code")
+        country = self.country_code
         if not _COUNTRY.fullmatch(country):
             raise ValidationError("base.partner_country_invalid", field="country_code", value=country)
-        if self.tax_id and current(self, "is_company") and country == "CN":
+        if self.tax_id and self.is_company and country == "CN":
             validate_uscc(self.tax_id, field="tax_id")
         check_scoped_unique(env, self, "tax_id_norm", "tax_id", "base.partner_tax_id_duplicate")
 

@@ -43,7 +43,7 @@ class ProductCategory(TranslatedName, Model):
             node = node.parent
         return " / ".join(reversed(names))
 
-    def validate(self, env: Environment) -> None:
+    def validate(self, env: Environment, changed: frozenset[str]) -> None:
         """A category is never its own ancestor."""
         node, depth = self.parent, 0
         while node is not None:
@@ -95,7 +95,7 @@ class Product(TranslatedName, Model):
     purchase_tax_ids = Many2Many("base.tax", table="base_product_purchase_tax_rel", label="Purchase taxes")
     substitute_ids = Many2Many("base.product", table="base_product_substitute_rel", label="Substitutes")
 
-    def validate(self, env: Environment) -> None:
+    def validate(self, env: Environment, changed: frozenset[str]) -> None:
         """Tax code, barcode and purchase unit well formed; reference and barcode unique in scope."""
         if self.tax_code is not None and not _TAX_CODE.fullmatch(self.tax_code):
             raise ValidationError("base.product_tax_code_invalid", field="tax_code", value=self.tax_code)

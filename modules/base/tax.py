@@ -56,7 +56,7 @@ class Tax(TranslatedName, Model):
                                               info={"selection": ("sale", "purchase", "none")})
     sequence: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
-    def validate(self, env: Environment) -> None:
+    def validate(self, env: Environment, changed: frozenset[str]) -> None:
         """A rate is a percentage between 0 and 100."""
         if self.rate is not None and not Decimal(0) <= self.rate <= Decimal(100):
             raise ValidationError("base.tax_rate_range", field="rate", value=str(self.rate))

@@ -15,7 +15,6 @@ from loom.kernel.errors import ValidationError
 from loom.kernel.fields import Many2One
 from loom.kernel.model import Check, Model, Unique
 from loom.kernel.money import Quantity, ScaledDecimal
-from loom.modules.base.defaults import current
 from loom.modules.base.rounding import EXACT, as_decimal, round_to_step
 from loom.modules.base.translated import TranslatedName
 from sqlalchemy import String, select
@@ -62,9 +61,9 @@ class Uom(TranslatedName, Model):
                                           info={"selection": ("reference", "bigger", "smaller")})
     rounding: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0.01"))
 
-    def validate(self, env: Environment) -> None:
+    def validate(self, env: Environment, changed: frozenset[str]) -> None:
         """Factor and rounding are positive, the factor agrees with the type, one reference per category."""
-        factor, kind, rounding = (current(self, name) for name in ("factor", "uom_type", "rounding"))
+        factor, kind, rounding = self.factor, self.uom_type, self.rounding
         if factor <= 0:
             raise ValidationError("base.uom_factor_not_positive", field="factor", value=str(factor))
         if rounding <= 0:

@@ -31,7 +31,7 @@ class Order(Model):
     def _compute_amount_total(self):
         self.amount_total = sum((line.subtotal or Decimal(0) for line in self.lines), Decimal(0))
 
-    def validate(self, env):
+    def validate(self, env, changed):
         """An order needs a name; a confirmed order needs lines."""
         if self.state != "draft" and not self.lines:
             raise ValidationError("loomtest_alpha.order_without_lines", field="lines")

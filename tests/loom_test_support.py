@@ -1,0 +1,49 @@
+"""Helpers shared by the tests: installed databases and rolled-back environments.
+
+``tests/`` and ``tests/module_fixtures/`` are put on ``sys.path`` by ``conftest.py`` so tests can
+``from loom_test_support import rolled_back`` and the test modules import by their folder names.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+FIXTURE_MODULES = Path(__file__).resolve().parent / "module_fixtures"
+ROOTS = (str(FIXTURE_MODULES),)
+
+
+@dataclass
+class Installed:
+    """A database with a set of modules installed, shared by the tests of a run."""
+
+    url: str
+    engine: object
+    manager: object
+
+    @cached_property
+    def registry(self):
+        """The registry of the installed set (read once: units of work must not open a second connection)."""
+        return self.manager.registry(self.manager.installed())
+
+
+@contextmanager
+def rolled_back(item: Installed, **env_options):
+    """An environment whose every change is rolled back when the block ends."""
+    from sqlalchemy.orm import Session
+
+    from loom.kernel.db import WRITE
+    from loom.kernel.environment import Environment
+
+    with item.engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})
+        outer = conn.begin()
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
+        try:
+            env_options.setdefault("su", True)
+            yield Environment(item.registry, session, **env_options)
+        finally:
+            session.close()
+            outer.rollback()
