@@ -125,6 +125,11 @@ class Registry:
                 found[setting.key] = setting
         return found
 
+    def _registrars_parts(self, model: str) -> list[tuple[str, type]]:
+        """(module, declared class) of every part of ``model``, declaring module first."""
+        return [(m, cls) for m in self.modules for cls in self._registrars[m].model_classes
+                if cls.__model__ == model]
+
     def model_names_of(self, module: str) -> list[str]:
         """Models declared (not extended) by ``module``."""
         return [name for name, comp in self.compositions.items() if comp.owner == module]

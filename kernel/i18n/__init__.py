@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from typing import Any
 
 LANGUAGES = ("en", "zh_CN")
 
 
 def _package_of(owner: str) -> str:
-    return "loom.kernel" if owner == "kernel" else f"loom.modules.{owner}"
+    """The package holding ``owner``'s ``i18n/``: the kernel, a shipped module, or the package an
+    installed distribution names in the ``loom.modules`` entry point group."""
+    if owner == "kernel":
+        return "loom.kernel"
+    points = metadata.entry_points(group="loom.modules", name=owner)
+    return next(iter(points)).value if points else f"loom.modules.{owner}"
 
 
 @cache

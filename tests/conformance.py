@@ -1,0 +1,108 @@
+"""The conformance suite every module inherits by naming itself.
+
+A module's test file says::
+
+    class TestSalesConformance(ModuleConformance):
+        module = "sales"
+
+and gets, on the run's backend: its migrations agree with its models for its dependency closure;
+its hook implementations match their specs (the registry builds); its models, their extensions and
+its hook specs are documented; its declared triggers and views exist after installation; its
+models name real selection states; and it uninstalls back to the starting schema.
+"""
+
+from __future__ import annotations
+
+import inspect as pyinspect
+
+import pytest
+from loom_test_support import ROOTS
+from sqlalchemy import inspect
+
+from loom.kernel.db import create_engine
+from loom.kernel.installer import ModuleManager
+from loom.kernel.manifest import closure, discover
+from loom.kernel.registry import registry_for
+from loom.kernel.schema_check import schema_differences
+
+
+def schema_snapshot(engine) -> dict[str, list]:
+    """Tables with their columns, indexes and foreign keys: what an uninstall must give back."""
+    insp = inspect(engine)
+    return {table: [sorted(c["name"] for c in insp.get_columns(table)),
+                    sorted(i["name"] or "" for i in insp.get_indexes(table)),
+                    sorted(str(fk["referred_table"]) + str(fk["constrained_columns"])
+                           for fk in insp.get_foreign_keys(table))]
+            for table in sorted(insp.get_table_names()) if table != "alembic_version"}
+
+
+class ModuleConformance:
+    """Generic checks for the module named by ``module`` (set it in the subclass)."""
+
+    module: str = ""
+
+    @pytest.fixture(scope="class")
+    def manifests(self):
+        return discover(extra_paths=ROOTS)
+
+    @pytest.fixture(scope="class")
+    def registry(self, manifests):
+        return registry_for(frozenset(closure(manifests, self.module)), ROOTS)
+
+    @pytest.fixture(scope="class")
+    def installed_closure(self, database_factory):
+        engine = create_engine(database_factory())
+        manager = ModuleManager(engine, roots=ROOTS)
+        manager.install([self.module])
+        yield engine, manager
+        engine.dispose()
+
+    def test_migrations_agree_with_models(self, installed_closure):
+        engine, manager = installed_closure
+        assert schema_differences(engine, manager.registry(manager.installed())) == []
+
+    def test_models_and_extensions_are_documented(self, registry):
+        for name, composition in registry.compositions.items():
+            for module, cls in registry._registrars_parts(name):
+                if module == self.module:
+                    assert (cls.__doc__ or "").strip(), f"{cls.__name__} ({name}) has no docstring"
+
+    def test_hook_specs_and_implementations_are_documented(self, registry):
+        for spec_module in registry._registrars[self.module].spec_modules:
+            for name, function in pyinspect.getmembers(spec_module, pyinspect.isfunction):
+                if hasattr(function, "loom_spec"):
+                    assert (function.__doc__ or "").strip(), f"hook spec {name} has no docstring"
+        for plugin in registry._registrars[self.module].plugins:
+            for name, function in pyinspect.getmembers(plugin, callable):
+                if hasattr(function, "loom_impl"):
+                    assert (function.__doc__ or "").strip(), f"hook implementation {name} has no docstring"
+
+    def test_selection_defaults_are_allowed_values(self, registry):
+        for name in registry.model_names_of(self.module):
+            for column in registry[name].__table__.columns:
+                allowed = column.info.get("selection")
+                default = column.default.arg if column.default is not None and column.default.is_scalar else None
+                if allowed and default is not None:
+                    assert default in allowed, f"{name}.{column.key} defaults to {default!r}"
+
+    def test_declared_triggers_exist(self, installed_closure):
+        engine, manager = installed_closure
+        registry = manager.registry(manager.installed())
+        assert [line for line in schema_differences(engine, registry) if "trigger" in line] == []
+
+    def test_uninstall_returns_to_the_starting_schema(self, database_factory):
+        if self.module == "base":
+            pytest.skip("base is never uninstalled: the starting schema is kernel + base")
+        engine = create_engine(database_factory())
+        try:
+            manager = ModuleManager(engine, roots=ROOTS)
+            manager.install(["base"])
+            start = schema_snapshot(engine)
+            plan = manager.install([self.module])
+            for name in reversed(plan.modules):  # dependencies the module brought leave too
+                if name in manager.installed():
+                    manager.uninstall(name, cascade=True)
+            assert schema_snapshot(engine) == start
+            assert set(manager.installed()) == {"kernel", "base"}
+        finally:
+            engine.dispose()
