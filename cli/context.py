@@ -37,8 +37,19 @@ def manager_for(ctx: click.Context) -> Any:
     return ModuleManager(engine_for(ctx))
 
 
-def run_as_user(ctx: click.Context, work: Callable[[Any], T], *, write: bool = True) -> T:
-    """Run ``work(env)`` in one unit of work as the CLI's user; returns its result."""
+def acting_user_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--user LOGIN`` after the subcommand too (``loom user list --user bob``), same as the root option."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            ctx.find_root().obj["user"] = value
+
+    return click.option("--user", "acting_user", default=None, expose_value=False, callback=remember,
+                        help="Act as this login with its permissions (as `loom --user`).")(command)
+
+
+def run_as_user(ctx: click.Context, work: Callable[[Any], T], *, write: bool = True, su: bool = False) -> T:
+    """Run ``work(env)`` in one unit of work as the CLI's user (the superuser with ``su``)."""
     from loom.kernel.db import run_unit_of_work
     from loom.kernel.environment import Environment
     from loom.kernel.errors import ModuleError
@@ -48,7 +59,7 @@ def run_as_user(ctx: click.Context, work: Callable[[Any], T], *, write: bool = T
     if not installed:
         raise ModuleError("kernel.database_not_initialized", database=database_url(ctx))
     registry = manager.registry(installed)
-    login = ctx.find_root().obj.get("user")
+    login = None if su else ctx.find_root().obj.get("user")
 
     def unit(session: Any) -> T:
         env = Environment(registry, session, su=True)

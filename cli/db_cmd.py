@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import click
-from loom.cli.context import engine_for, manager_for
+
+from loom.cli.context import database_url, engine_for, manager_for
+from loom.cli.progress import module_steps
 
 
 @click.group()
@@ -16,7 +18,9 @@ def db() -> None:
 @click.pass_context
 def upgrade(ctx: click.Context, dry_run: bool) -> None:
     """Run every installed module's pending migrations."""
-    plan = manager_for(ctx).upgrade(None, dry_run=dry_run)
+    manager = manager_for(ctx)
+    with module_steps("upgrade", lambda: manager.upgrade(None, dry_run=True), 2, active=not dry_run) as progress:
+        plan = manager.upgrade(None, dry_run=dry_run, progress=progress)
     click.echo(("Would upgrade: " if dry_run else "Upgraded: ") + ", ".join(plan.modules))
 
 
@@ -27,7 +31,7 @@ def check(ctx: click.Context) -> None:
     from loom.kernel.schema_check import schema_differences
 
     manager = manager_for(ctx)
-    differences = schema_differences(engine_for(ctx), manager.registry(manager.installed()))
+    differences = schema_differences(engine_for(ctx), manager.registry(_installed(ctx)))
     for line in differences:
         click.echo(line)
     if differences:
@@ -45,5 +49,16 @@ def backup(ctx: click.Context, directory: str | None) -> None:
 
     from loom.kernel.backup import backup_database
 
+    _installed(ctx)
     path = backup_database(engine_for(ctx), Path(directory) if directory else None)
     click.echo(f"Backup written to {path}")
+
+
+def _installed(ctx: click.Context) -> dict[str, str]:
+    """The installed modules; a one-line error when the database was never initialized."""
+    from loom.kernel.errors import ModuleError
+
+    installed = manager_for(ctx).installed()
+    if not installed:
+        raise ModuleError("kernel.database_not_initialized", database=database_url(ctx))
+    return installed

@@ -6,7 +6,9 @@ import os
 import secrets
 
 import click
+
 from loom.cli.context import engine_for, manager_for, run_as_user
+from loom.cli.progress import module_steps
 
 
 @click.command()
@@ -33,13 +35,17 @@ def quickstart(ctx: click.Context, admin_login: str) -> None:
 
 
 def _initialize(ctx: click.Context, modules: list[str], admin_login: str, demo: bool) -> None:
+    from loom.kernel.passwords import hash_password
+
     manager = manager_for(ctx)
     if manager.installed():
         raise click.ClickException(f"{engine_for(ctx).url.render_as_string(hide_password=True)} is already "
                                    "initialized; use `loom module install` to add modules.")
-    plan = manager.install(modules, demo=demo)
     password = os.environ.get("LOOM_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
-    run_as_user(ctx, lambda env: _create_admin(env, admin_login, password))
+    hash_password(password)  # a bad password is refused before anything is installed
+    with module_steps("install", lambda: manager.install(modules, dry_run=True), 2) as progress:
+        plan = manager.install(modules, demo=demo, progress=progress)
+    run_as_user(ctx, lambda env: _create_admin(env, admin_login, password), su=True)
     click.echo(f"Database: {engine_for(ctx).url.render_as_string(hide_password=True)}")
     click.echo(f"Installed {len(plan.modules)} modules: {', '.join(plan.modules)}"
                + (" (with demo data)" if demo else ""))

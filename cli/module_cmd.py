@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import click
+
 from loom.cli.context import database_url, manager_for
+from loom.cli.progress import module_steps
 
 
 @click.group()
@@ -39,18 +41,24 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def info(name: str, as_json: bool) -> None:
     """The manifest of NAME: version, dependencies, data files, command groups."""
-    from loom.kernel.errors import ModuleError
     from loom.kernel.manifest import discover
 
     manifests = discover()
-    if name not in manifests:
-        raise ModuleError("kernel.module_unknown", module=name, requested_by="the command line")
+    _require_known(manifests, name)
     m = manifests[name]
     data = {"name": m.name, "version": m.version, "summary": m.summary, "depends": list(m.depends),
             "auto_install": m.auto_install, "data": list(m.data), "demo": list(m.demo),
             "cli": dict(m.cli), "path": str(m.path), "distribution": m.distribution}
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else
                "\n".join(f"{k}: {v}" for k, v in data.items()))
+
+
+def _require_known(manifests: dict, name: str) -> None:
+    from loom.kernel.errors import ModuleError
+
+    if name not in manifests:
+        raise ModuleError("kernel.module_unknown", module=name, requested=name,
+                          available=", ".join(sorted(manifests)))
 
 
 def _print_plan(plan, as_json: bool) -> None:
@@ -79,7 +87,10 @@ def _print_plan(plan, as_json: bool) -> None:
 @click.pass_context
 def install(ctx: click.Context, names: tuple[str, ...], demo: bool, dry_run: bool, as_json: bool) -> None:
     """Install NAMES with their dependencies (bridges join when their last dependency arrives)."""
-    _print_plan(manager_for(ctx).install(names, demo=demo, dry_run=dry_run), as_json)
+    manager = manager_for(ctx)
+    with module_steps("install", lambda: manager.install(names, dry_run=True), 2, active=not dry_run) as progress:
+        plan = manager.install(names, demo=demo, dry_run=dry_run, progress=progress)
+    _print_plan(plan, as_json)
 
 
 @module.command()
@@ -91,7 +102,11 @@ def install(ctx: click.Context, names: tuple[str, ...], demo: bool, dry_run: boo
 @click.pass_context
 def uninstall(ctx: click.Context, name: str, cascade: bool, purge: bool, dry_run: bool, as_json: bool) -> None:
     """Uninstall NAME; refused while other modules depend on it or it owns business rows."""
-    _print_plan(manager_for(ctx).uninstall(name, cascade=cascade, purge=purge, dry_run=dry_run), as_json)
+    manager = manager_for(ctx)
+    with module_steps("uninstall", lambda: manager.uninstall(name, cascade=cascade, dry_run=True), 1,
+                      active=not dry_run) as progress:
+        plan = manager.uninstall(name, cascade=cascade, purge=purge, dry_run=dry_run, progress=progress)
+    _print_plan(plan, as_json)
 
 
 @module.command()
@@ -101,7 +116,11 @@ def uninstall(ctx: click.Context, name: str, cascade: bool, purge: bool, dry_run
 @click.pass_context
 def upgrade(ctx: click.Context, names: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
     """Run pending migrations and reload data of NAMES (default: every installed module)."""
-    _print_plan(manager_for(ctx).upgrade(names or None, dry_run=dry_run), as_json)
+    manager = manager_for(ctx)
+    with module_steps("upgrade", lambda: manager.upgrade(names or None, dry_run=True), 2,
+                      active=not dry_run) as progress:
+        plan = manager.upgrade(names or None, dry_run=dry_run, progress=progress)
+    _print_plan(plan, as_json)
 
 
 @module.command()
@@ -121,7 +140,10 @@ def graph(names: tuple[str, ...], dot: bool) -> None:
 @click.option("-m", "--message", required=True, help="What the revision changes.")
 def revision(name: str, message: str) -> None:
     """Autogenerate NAME's next migration, holding only the schema NAME owns."""
+    from loom.kernel.manifest import discover
     from loom.kernel.revision import new_revision
 
+    if name != "kernel":
+        _require_known(discover(), name)
     path = new_revision(name, message)
     click.echo(f"Wrote {path}" if path else f"{name}: models and migrations already agree; nothing written.")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import click
-from loom.cli.context import run_as_user
+
+from loom.cli.context import acting_user_option, run_as_user
 
 
 @click.group()
@@ -15,6 +16,7 @@ def role() -> None:
 
 @role.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@acting_user_option
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
     """Every role with its code and name."""
@@ -30,6 +32,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 @role.command()
 @click.argument("code")
 @click.argument("login")
+@acting_user_option
 @click.pass_context
 def grant(ctx: click.Context, code: str, login: str) -> None:
     """Give role CODE to user LOGIN."""
@@ -40,6 +43,7 @@ def grant(ctx: click.Context, code: str, login: str) -> None:
 @role.command()
 @click.argument("code")
 @click.argument("login")
+@acting_user_option
 @click.pass_context
 def revoke(ctx: click.Context, code: str, login: str) -> None:
     """Take role CODE from user LOGIN."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import click
-from loom.cli.context import run_as_user
+
+from loom.cli.context import acting_user_option, run_as_user
 
 
 @click.group()
@@ -15,6 +16,7 @@ def settings() -> None:
 
 @settings.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@acting_user_option
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
     """Every declared setting with the active company's value."""
@@ -34,6 +36,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 
 @settings.command()
 @click.argument("key")
+@acting_user_option
 @click.pass_context
 def get(ctx: click.Context, key: str) -> None:
     """Print the active company's value of KEY."""
@@ -45,6 +48,7 @@ def get(ctx: click.Context, key: str) -> None:
 @settings.command("set")
 @click.argument("key")
 @click.argument("value")
+@acting_user_option
 @click.pass_context
 def set_(ctx: click.Context, key: str, value: str) -> None:
     """Set KEY to VALUE for the active company (checked against the declared type)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import click
-from loom.cli.context import run_as_user
+
+from loom.cli.context import acting_user_option, run_as_user
 
 
 @click.group()
@@ -20,6 +21,7 @@ def user() -> None:
               envvar="LOOM_NEW_PASSWORD", help="Password (prompted when not given).")
 @click.option("--role", "roles", multiple=True, help="Role code to grant (repeatable).")
 @click.option("--lang", type=click.Choice(["en", "zh_CN"]), default="en", show_default=True)
+@acting_user_option
 @click.pass_context
 def create(ctx: click.Context, login: str, name: str | None, password: str, roles: tuple[str, ...],
            lang: str) -> None:
@@ -32,6 +34,7 @@ def create(ctx: click.Context, login: str, name: str | None, password: str, role
 
 @user.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@acting_user_option
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
     """Every active user with their roles."""
@@ -52,6 +55,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 @click.argument("login")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               envvar="LOOM_NEW_PASSWORD", help="New password (prompted when not given).")
+@acting_user_option
 @click.pass_context
 def passwd(ctx: click.Context, login: str, password: str) -> None:
     """Change LOGIN's password."""

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from loom.kernel.domain import compile_domain
-from loom.kernel.errors import AccessError, FieldForbiddenError
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
+
+from loom.kernel.domain import compile_domain
+from loom.kernel.errors import AccessError, FieldForbiddenError
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

@@ -12,8 +12,9 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from loom.kernel.errors import UserError
 from sqlalchemy import Engine
+
+from loom.kernel.errors import UserError
 
 
 def backup_database(engine: Engine, directory: Path | None = None) -> Path:

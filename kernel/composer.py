@@ -33,12 +33,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Table, text
+from sqlalchemy.orm import MappedColumn, mapped_column, relationship
+
 from loom.kernel.errors import ConfigurationError
 from loom.kernel.fields import Many2Many, Many2One, One2Many, boolean
 from loom.kernel.model import COMPANY_MODES, Check
 from loom.kernel.model import Index as IndexSpec
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Table, text
-from sqlalchemy.orm import MappedColumn, mapped_column, relationship
 
 MAX_NAME = 60  # PostgreSQL truncates identifiers at 63 bytes
 

@@ -36,11 +36,12 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from loom.kernel.errors import BusyError, ConfigurationError, ModuleError
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
+
+from loom.kernel.errors import BusyError, ConfigurationError, ModuleError
 
 #: The execution option that makes a connection a writer (``BEGIN IMMEDIATE`` on SQLite).
 WRITE = "loom_write"

@@ -44,13 +44,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from loom.kernel.errors import FieldForbiddenError, InvalidFieldError, InvalidOperatorError, ValidationError
-from loom.kernel.fields import FieldInfo
 from sqlalchemy import Integer, String, and_, false, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+
+from loom.kernel.errors import FieldForbiddenError, InvalidFieldError, InvalidOperatorError, ValidationError
+from loom.kernel.fields import FieldInfo
 
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "in", "not_in", "like", "ilike", "is_null")
 GRANULARITIES = ("year", "month", "day")

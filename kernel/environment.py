@@ -16,12 +16,13 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from loom.kernel import access
 from loom.kernel.errors import AccessError, MissingError
 from loom.kernel.records import Records
 from loom.kernel.registry import Registry
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 
 class Environment:

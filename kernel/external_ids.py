@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from loom.kernel.errors import MissingError, ValidationError
 from sqlalchemy import select
+
+from loom.kernel.errors import MissingError, ValidationError
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

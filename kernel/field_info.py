@@ -7,10 +7,11 @@ tuple of allowed values), ``roles`` (only users with one of these roles read or 
 
 from __future__ import annotations
 
-from loom.kernel.composer import Composition
-from loom.kernel.fields import FieldInfo, Many2One, One2Many
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, String, Text, inspect
 from sqlalchemy.sql.type_api import TypeEngine
+
+from loom.kernel.composer import Composition
+from loom.kernel.fields import FieldInfo, Many2One, One2Many
 
 #: Fields clients never write: the kernel maintains them.
 SYSTEM_FIELDS = frozenset({"id", "version"})

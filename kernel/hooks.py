@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
+
 from loom.kernel.errors import ConfigurationError
 
 PROJECT = "loom"

@@ -12,9 +12,12 @@ refer to the module's records, downgrade its branch to base and forget it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy import Connection, Engine, column, func, inspect, select, table
+from sqlalchemy.orm import Session
 
 from loom.kernel import manifest as manifests_mod
 from loom.kernel import migrator, schema_objects
@@ -23,11 +26,16 @@ from loom.kernel.db import migration_connection
 from loom.kernel.environment import Environment
 from loom.kernel.errors import ModuleError
 from loom.kernel.registry import KERNEL, Registry, registry_for
-from sqlalchemy import Connection, Engine, column, func, inspect, select, table
-from sqlalchemy.orm import Session
 
 KERNEL_VERSION = "0.1.0"
 MODULE_TABLE = "loom_module"
+
+#: ``progress(action, module)``, called before each step: ``migrate``, ``load data`` or ``downgrade``.
+Progress = Callable[[str, str], None]
+
+
+def _silent(action: str, module: str) -> None:
+    """The default ``progress``: report nothing."""
 
 
 @dataclass
@@ -75,8 +83,11 @@ class ModuleManager:
 
     # -- install / upgrade ----------------------------------------------------------------------
 
-    def install(self, names: Iterable[str], *, demo: bool = False, dry_run: bool = False) -> Plan:
-        """Install ``names`` with their dependencies and bridges (``base`` always comes along)."""
+    def install(self, names: Iterable[str], *, demo: bool = False, dry_run: bool = False,
+                progress: Progress | None = None) -> Plan:
+        """Install ``names`` with their dependencies and bridges (``base`` always comes along).
+
+        ``progress(action, module)`` is called before each module's migration and data load."""
         names = list(names)
         with migration_connection(self.engine) as conn:
             installed = installed_modules(conn)
@@ -86,19 +97,22 @@ class ModuleManager:
             plan = Plan("install", ([] if KERNEL in installed else [KERNEL]) + todo, dry_run)
             if dry_run or not plan.modules:
                 return plan
-            self._apply_install(conn, installed, plan, demo)
+            self._apply_install(conn, installed, plan, demo, progress or _silent)
         return plan
 
-    def _apply_install(self, conn: Connection, installed: dict[str, str], plan: Plan, demo: bool) -> None:
+    def _apply_install(self, conn: Connection, installed: dict[str, str], plan: Plan, demo: bool,
+                       progress: Progress) -> None:
         target = [*installed, *plan.modules]
         registry = self.registry(target)
         schema_objects.drop_all(conn, registry.schema_objects)
         cfg = self._config(conn, target)
         for module in plan.modules:
+            progress("migrate", module)
             migrator.upgrade(cfg, module)
         with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
             env = Environment(registry, session, su=True)
             for module in plan.modules:
+                progress("load data", module)
                 self._record(env, module)
                 plan.loaded[module] = self._load_data(env, module, demo)
             for module in plan.modules:
@@ -106,8 +120,11 @@ class ModuleManager:
             session.commit()  # releases the savepoint; the connection's transaction commits later
         schema_objects.create_all(conn, registry.schema_objects)
 
-    def upgrade(self, names: Iterable[str] | None = None, *, dry_run: bool = False) -> Plan:
-        """Run pending migrations and reload data files of ``names`` (default: all installed)."""
+    def upgrade(self, names: Iterable[str] | None = None, *, dry_run: bool = False,
+                progress: Progress | None = None) -> Plan:
+        """Run pending migrations and reload data files of ``names`` (default: all installed).
+
+        ``progress(action, module)`` is called before each module's migration and data load."""
         with migration_connection(self.engine) as conn:
             installed = installed_modules(conn)
             if not installed:
@@ -120,18 +137,20 @@ class ModuleManager:
                 raise ModuleError("kernel.module_not_installed", module=", ".join(unknown))
             plan = Plan("upgrade", chosen, dry_run)
             if not dry_run:
-                self._apply_upgrade(conn, installed, plan)
+                self._apply_upgrade(conn, installed, plan, progress or _silent)
         return plan
 
-    def _apply_upgrade(self, conn: Connection, installed: dict[str, str], plan: Plan) -> None:
+    def _apply_upgrade(self, conn: Connection, installed: dict[str, str], plan: Plan, progress: Progress) -> None:
         registry = self.registry(installed)
         schema_objects.drop_all(conn, registry.schema_objects)
         cfg = self._config(conn, installed)
         for module in plan.modules:
+            progress("migrate", module)
             migrator.upgrade(cfg, module)
         with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
             env = Environment(registry, session, su=True)
             for module in plan.modules:
+                progress("load data", module)
                 self._record(env, module)
                 plan.loaded[module] = self._load_data(env, module, demo=False)
             session.commit()  # releases the savepoint; the connection's transaction commits later
@@ -140,8 +159,10 @@ class ModuleManager:
     # -- uninstall ------------------------------------------------------------------------------
 
     def uninstall(self, name: str, *, cascade: bool = False, purge: bool = False,
-                  dry_run: bool = False, backup_dir: Path | None = None) -> Plan:
-        """Uninstall ``name`` (and, with ``cascade``, what depends on it); see the module docstring."""
+                  dry_run: bool = False, backup_dir: Path | None = None, progress: Progress | None = None) -> Plan:
+        """Uninstall ``name`` (and, with ``cascade``, what depends on it); see the module docstring.
+
+        ``progress(action, module)`` is called before each module's downgrade."""
         with migration_connection(self.engine) as conn:
             installed = installed_modules(conn)
             if name not in installed:
@@ -158,11 +179,11 @@ class ModuleManager:
                 return plan
             if purge and plan.business_rows:
                 plan.backup = self._backup(backup_dir)
-            self._apply_uninstall(conn, installed, registry, plan)
+            self._apply_uninstall(conn, installed, registry, plan, progress or _silent)
         return plan
 
     def _apply_uninstall(self, conn: Connection, installed: dict[str, str], registry: Registry,
-                         plan: Plan) -> None:
+                         plan: Plan, progress: Progress) -> None:
         schema_objects.drop_all(conn, registry.schema_objects)
         with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
             env = Environment(registry, session, su=True)
@@ -173,6 +194,7 @@ class ModuleManager:
             session.commit()  # releases the savepoint; the connection's transaction commits later
         cfg = self._config(conn, installed)
         for module in plan.modules:
+            progress("downgrade", module)
             migrator.downgrade(cfg, module)
         remaining = [m for m in installed if m not in plan.modules]
         schema_objects.create_all(conn, self.registry(remaining).schema_objects)

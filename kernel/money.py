@@ -31,13 +31,14 @@ import re
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from typing import Any
 
-from loom.kernel.errors import ValidationError
 from sqlalchemy import BigInteger, Integer, Numeric
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import ArgumentError, DontWrapMixin
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.types import NullType, TypeDecorator
+
+from loom.kernel.errors import ValidationError
 
 #: The largest precision: 18 digits always fit a signed 64-bit integer (±9.22·10^18).
 MAX_PRECISION = 18

@@ -12,6 +12,7 @@ from functools import cache
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+
 from loom.kernel.errors import ValidationError
 
 PROFILES = {

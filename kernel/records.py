@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Select, func, select
+
 from loom.kernel import access
 from loom.kernel.domain import compile_domain, compile_order
 from loom.kernel.errors import (
@@ -22,7 +24,6 @@ from loom.kernel.errors import (
     ValidationError,
 )
 from loom.kernel.values import convert
-from sqlalchemy import Select, func, select
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

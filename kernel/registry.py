@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
 from loom.kernel import manifest as manifests_mod
 from loom.kernel.composer import Composition, ModelComposer, ModelParts
 from loom.kernel.errors import ConfigurationError
@@ -22,8 +25,6 @@ from loom.kernel.fields import FieldInfo
 from loom.kernel.hooks import HookRelay, build_plugin_manager, impl_module, spec_owners
 from loom.kernel.manifest import Manifest
 from loom.kernel.registrar import ModuleRegistrar
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
 
 KERNEL = "kernel"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import Engine
+
 from loom.kernel import schema_objects
 from loom.kernel.registry import Registry
-from sqlalchemy import Engine
 
 IGNORED_TABLES = {"alembic_version"}
 

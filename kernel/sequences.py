@@ -18,10 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from loom.kernel.errors import MissingError, ValidationError
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
+
+from loom.kernel.errors import MissingError, ValidationError
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

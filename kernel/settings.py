@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from loom.kernel.errors import ValidationError
 from sqlalchemy import select
+
+from loom.kernel.errors import ValidationError
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

@@ -16,7 +16,6 @@ from __future__ import annotations
 import inspect as pyinspect
 
 import pytest
-from loom_test_support import ROOTS
 from sqlalchemy import inspect
 
 from loom.kernel.db import create_engine
@@ -24,6 +23,7 @@ from loom.kernel.installer import ModuleManager
 from loom.kernel.manifest import closure, discover
 from loom.kernel.registry import registry_for
 from loom.kernel.schema_check import schema_differences
+from loom_test_support import ROOTS
 
 
 def schema_snapshot(engine) -> dict[str, list]:
@@ -62,7 +62,7 @@ class ModuleConformance:
         assert schema_differences(engine, manager.registry(manager.installed())) == []
 
     def test_models_and_extensions_are_documented(self, registry):
-        for name, composition in registry.compositions.items():
+        for name in registry.compositions:
             for module, cls in registry._registrars_parts(name):
                 if module == self.module:
                     assert (cls.__doc__ or "").strip(), f"{cls.__name__} ({name}) has no docstring"

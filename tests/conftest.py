@@ -8,6 +8,7 @@ made by a run are dropped at its end.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -55,10 +56,8 @@ def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
 
     yield new_database_url
     for name in created:
-        try:
+        with contextlib.suppress(Exception):  # cleanup must not hide the run's own result
             _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        except Exception:  # noqa: BLE001 - cleanup must not hide the run's own result
-            pass
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """Companies: the kernel knows their existence and hierarchy; ``base`` adds their business details."""
 
-from loom.kernel.fields import Many2One
-from loom.kernel.model import Model, Unique
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from loom.kernel.fields import Many2One
+from loom.kernel.model import Model, Unique
 
 
 class Company(Model):

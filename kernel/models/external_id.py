@@ -1,9 +1,10 @@
 """External ids: stable names (``base.cny``) for records shipped as data or imported."""
 
-from loom.kernel.fields import boolean
-from loom.kernel.model import Index, Model, Unique
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from loom.kernel.fields import boolean
+from loom.kernel.model import Index, Model, Unique
 
 
 class ExternalId(Model):

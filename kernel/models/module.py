@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
-from loom.kernel.model import Model, Unique
 from sqlalchemy import DateTime, String, func
 from sqlalchemy.orm import Mapped, mapped_column
+
+from loom.kernel.model import Model, Unique
 
 
 class InstalledModule(Model):

@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from loom.kernel.fields import Many2Many, Many2One, boolean
-from loom.kernel.model import Model, Unique
 from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from loom.kernel.fields import Many2Many, Many2One, boolean
+from loom.kernel.model import Model, Unique
 
 NOBODY = ("kernel.nobody",)  # a role no user has: the field is never readable through a channel
 

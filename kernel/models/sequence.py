@@ -1,9 +1,10 @@
 """Document numbering: a sequence per company and document type, and its counters per period."""
 
-from loom.kernel.fields import Many2One
-from loom.kernel.model import Model, Unique
 from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from loom.kernel.fields import Many2One
+from loom.kernel.model import Model, Unique
 
 
 class Sequence(Model):

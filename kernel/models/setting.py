@@ -1,8 +1,9 @@
 """Stored values of the typed per-company settings that modules declare."""
 
-from loom.kernel.model import Model, Unique
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from loom.kernel.model import Model, Unique
 
 
 class SettingValue(Model):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
 from loom.kernel.fields import Many2One
 from loom.kernel.model import Model, Unique
 from loom.modules.base.uscc import validate_uscc
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

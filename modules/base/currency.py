@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Date, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
 from loom.kernel.errors import UserError, ValidationError
 from loom.kernel.fields import Many2One
 from loom.kernel.model import Check, Model, Unique
 from loom.kernel.money import ScaledDecimal
 from loom.modules.base.rounding import EXACT, as_decimal, round_half_up
 from loom.modules.base.translated import TranslatedName
-from sqlalchemy import Date, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
 from loom.kernel.errors import ValidationError
 from loom.kernel.fields import Many2Many, Many2One, One2Many, boolean
 from loom.kernel.model import Index, Model, computed
 from loom.modules.base.duplicates import normalize_email, normalize_name, normalize_phone, normalize_tax_id
 from loom.modules.base.uniqueness import check_scoped_unique, scoped_unique
 from loom.modules.base.uscc import validate_uscc
-from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

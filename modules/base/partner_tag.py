@@ -1,8 +1,9 @@
 """Tags that sort partners into groups (VIP, distributor, 华东区...)."""
 
-from loom.kernel.model import Model, Unique
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from loom.kernel.model import Model, Unique
 
 
 class PartnerTag(Model):

@@ -6,15 +6,16 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+from stdnum.ean import calc_check_digit
+
 from loom.kernel.errors import ValidationError
 from loom.kernel.fields import Many2Many, Many2One
 from loom.kernel.model import Check, Index, Model
 from loom.kernel.money import Money
 from loom.modules.base.translated import TranslatedName
 from loom.modules.base.uniqueness import check_scoped_unique, scoped_unique
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
-from stdnum.ean import calc_check_digit
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

@@ -9,14 +9,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
 from loom.kernel.errors import ValidationError
 from loom.kernel.fields import boolean
 from loom.kernel.model import Check, Model, Unique
 from loom.kernel.money import ScaledDecimal
 from loom.kernel.settings import Setting, get_setting
 from loom.modules.base.translated import TranslatedName
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

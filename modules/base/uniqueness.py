@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import or_, select
+
 from loom.kernel.errors import ValidationError
 from loom.kernel.model import Unique
-from sqlalchemy import or_, select
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

@@ -11,14 +11,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
 from loom.kernel.errors import ValidationError
 from loom.kernel.fields import Many2One
 from loom.kernel.model import Check, Model, Unique
 from loom.kernel.money import Quantity, ScaledDecimal
 from loom.modules.base.rounding import EXACT, as_decimal, round_to_step
 from loom.modules.base.translated import TranslatedName
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, mapped_column
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment

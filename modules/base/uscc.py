@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from loom.kernel.errors import ValidationError
 from stdnum.cn.uscc import calc_check_digit
+
+from loom.kernel.errors import ValidationError
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _STRUCTURE = re.compile(rf"[{ALPHABET}]{{2}}[0-9]{{6}}[{ALPHABET}]{{10}}")

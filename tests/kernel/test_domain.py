@@ -12,17 +12,6 @@ import time
 from decimal import Decimal
 
 import pytest
-from loom.kernel.domain import (
-    MAX_CONDITIONS,
-    MAX_DEPTH,
-    MalformedDomainError,
-    compile_domain,
-    compile_group,
-    compile_order,
-    evaluate,
-)
-from loom.kernel.errors import FieldForbiddenError, InvalidFieldError, InvalidOperatorError, LoomError
-from loom.kernel.fields import FieldInfo
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -41,6 +30,18 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from loom.kernel.domain import (
+    MAX_CONDITIONS,
+    MAX_DEPTH,
+    MalformedDomainError,
+    compile_domain,
+    compile_group,
+    compile_order,
+    evaluate,
+)
+from loom.kernel.errors import FieldForbiddenError, InvalidFieldError, InvalidOperatorError, LoomError
+from loom.kernel.fields import FieldInfo
 
 UTC = dt.UTC
 

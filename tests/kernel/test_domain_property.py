@@ -14,8 +14,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from loom.kernel.domain import compile_domain, compile_group, compile_order, evaluate
-from loom.kernel.fields import FieldInfo
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -31,6 +29,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from loom.kernel.domain import compile_domain, compile_group, compile_order, evaluate
+from loom.kernel.fields import FieldInfo
 
 UTC = dt.UTC
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from loom.kernel.errors import ModuleError
 from loom.kernel.manifest import (
     Manifest,

@@ -13,15 +13,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conformance import schema_snapshot
-from loom_test_support import ROOTS
 from sqlalchemy import text
 
+from conformance import schema_snapshot
 from loom.kernel.db import create_engine, run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.errors import ModuleError
 from loom.kernel.installer import ModuleManager
 from loom.kernel.registry import registry_for
+from loom_test_support import ROOTS
 
 
 @pytest.fixture

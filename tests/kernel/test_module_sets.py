@@ -8,14 +8,14 @@ import os
 import random
 
 import pytest
-from conformance import schema_snapshot
-from loom_test_support import ROOTS
 
+from conformance import schema_snapshot
 from loom.kernel.db import create_engine, run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.installer import ModuleManager
 from loom.kernel.manifest import discover
 from loom.kernel.schema_check import schema_differences
+from loom_test_support import ROOTS
 
 OPTIONAL = sorted(name for name in discover(extra_paths=ROOTS) if name != "base"
                   and discover(extra_paths=ROOTS)[name].distribution is None)

@@ -12,12 +12,13 @@ from decimal import ROUND_DOWN, Decimal, localcontext
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from loom.kernel.db import create_engine
-from loom.kernel.errors import ValidationError
-from loom.kernel.money import Money, Quantity, check_decimal
 from sqlalchemy import Column, Integer, MetaData, Table, bindparam, func, inspect, select, text
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from loom.kernel.db import create_engine
+from loom.kernel.errors import ValidationError
+from loom.kernel.money import Money, Quantity, check_decimal
 
 metadata = MetaData()
 ledger = Table(

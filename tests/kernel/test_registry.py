@@ -13,12 +13,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from loom_test_support import ROOTS
 from sqlalchemy import inspect
 
 from loom.kernel.errors import ConfigurationError
 from loom.kernel.manifest import discover
 from loom.kernel.registry import Registry, registry_for
+from loom_test_support import ROOTS
 
 
 def test_two_registries_with_different_sets_live_side_by_side():

@@ -19,6 +19,11 @@ from pathlib import Path
 
 import psycopg.errors
 import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, column, event, select, table, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import sessionmaker
+
 from loom.kernel.db import (
     create_engine,
     database_url_from_env,
@@ -28,10 +33,6 @@ from loom.kernel.db import (
     run_unit_of_work,
 )
 from loom.kernel.errors import BusyError, ConfigurationError, ModuleError
-from sqlalchemy import Column, Integer, MetaData, String, Table, column, event, select, table, text
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import sessionmaker
 
 REPO = Path(__file__).resolve().parents[2]
 SQLITE_ONLY = "SQLite behaviour; PostgreSQL has no BEGIN IMMEDIATE, WAL or busy_timeout"

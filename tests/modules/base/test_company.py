@@ -1,6 +1,7 @@
 """Company details: unified social credit code, taxpayer type, currency set when base arrives."""
 
 import pytest
+
 from loom.kernel.errors import ValidationError
 from loom.kernel.external_ids import ref
 

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+
 from loom.kernel.errors import UserError, ValidationError
 from loom.kernel.external_ids import ref
 from loom.modules.base.currency import allocate_conversion, company_rate, convert, convert_amount, round_amount

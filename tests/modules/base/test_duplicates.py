@@ -1,6 +1,7 @@
 """Duplicate partners: normalized keys and the candidates found for a partner being entered."""
 
 import pytest
+
 from loom.kernel.external_ids import ref
 from loom.modules.base.duplicates import (
     find_duplicates,

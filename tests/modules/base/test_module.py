@@ -5,6 +5,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+
 from loom.kernel.db import create_engine
 from loom.kernel.installer import ModuleManager
 from loom.kernel.registrar import ModuleRegistrar

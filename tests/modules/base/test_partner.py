@@ -1,13 +1,14 @@
 """Partners: one master for customers and suppliers, tax ids unique where a partner is visible."""
 
 import pytest
+from sqlalchemy.exc import IntegrityError
+
 from loom.kernel.environment import Environment
 from loom.kernel.errors import AccessError, ValidationError
 from loom.kernel.external_ids import ref
 from loom.kernel.users import create_user
 from loom.modules.base.testing import create_company
 from loom.modules.base.uscc import make_uscc
-from sqlalchemy.exc import IntegrityError
 
 MINGHUI_USCC = "91310115MA1HXKM012"
 

@@ -3,6 +3,7 @@
 from decimal import Decimal as D
 
 import pytest
+
 from loom.kernel.errors import ValidationError
 from loom.kernel.external_ids import ref
 from loom.kernel.settings import set_setting

@@ -3,6 +3,7 @@
 from decimal import Decimal as D
 
 import pytest
+
 from loom.kernel.errors import ValidationError
 from loom.modules.base.tax_compute import DocumentLine, TaxSpec, compute_document, compute_taxes
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal as D
 
 import pytest
+
 from loom.kernel.errors import ValidationError
 from loom.kernel.external_ids import ref
 from loom.modules.base.rounding import EXACT

@@ -1,6 +1,7 @@
 """Unified social credit codes: the GB 32100-2015 check character, format and length."""
 
 import pytest
+
 from loom.kernel.errors import ValidationError
 from loom.modules.base.uscc import compact, is_valid_uscc, make_uscc, validate_uscc
 
