@@ -120,3 +120,14 @@ def recompute(records: Records, record: Any, changed: set[str], *, creating: boo
         roots = {path.split(".")[0] for path in spec["depends"]}
         if creating or roots & changed:
             getattr(record, spec["method"] or f"_compute_{info.name}")()
+
+
+def recompute_parents(records: Records, lines: list[Any]) -> None:
+    """Recompute the stored computed fields of the parents of ``lines`` that depend on them."""
+    for parent_model, inverse, one2many in records.env.registry.computed_parents(records.model):
+        parents = {getattr(line, inverse) for line in lines} - {None}
+        if not parents:
+            continue
+        handle = records.env.sudo()[parent_model]
+        for parent in handle.browse(sorted(parents)):
+            recompute(handle, parent, {one2many}, creating=False)

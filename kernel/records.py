@@ -23,6 +23,7 @@ from loom.kernel.errors import (
     UserError,
     ValidationError,
 )
+from loom.kernel.assign import recompute_parents
 from loom.kernel.values import convert
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ class Records:
             for record in records:  # drop half-assigned values: the session stays usable
                 self.env.session.expire(record)
             raise
+        recompute_parents(self, list(records))
         self.env.session.flush()
         self._check_rules(records, "write")
 

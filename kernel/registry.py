@@ -131,6 +131,24 @@ class Registry:
         return [(m, cls) for m in self.modules for cls in self._registrars[m].model_classes
                 if cls.__model__ == model]
 
+    @cached_property
+    def _computed_parents(self) -> dict[str, list[tuple[str, str, str]]]:
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        for name in self.models:
+            fields = self.fields(name)
+            roots = {path.split(".")[0] for info in fields.values()
+                     for path in info.extra.get("compute", {}).get("depends", ()) if "." in path}
+            for root in sorted(roots):
+                info = fields.get(root)
+                if info is not None and info.kind == "one2many":
+                    found.setdefault(info.target, []).append((name, self.inverse_of(name, root), root))
+        return found
+
+    def computed_parents(self, model: str) -> list[tuple[str, str, str]]:
+        """(parent model, line's inverse field, parent's one-to-many) for parents whose stored
+        computed fields depend on fields of ``model``'s records (``depends=("lines.subtotal",)``)."""
+        return self._computed_parents.get(model, [])
+
     def model_names_of(self, module: str) -> list[str]:
         """Models declared (not extended) by ``module``."""
         return [name for name, comp in self.compositions.items() if comp.owner == module]

@@ -26,7 +26,7 @@ class Order(Model):
     partner_id = Many2One("base.partner", nullable=False)
     lines = One2Many("alpha.order.line", "order_id")
     amount_total: Mapped[Decimal] = computed(mapped_column(Money(scale=4), default=Decimal(0)),
-                                             depends=("lines",))
+                                             depends=("lines", "lines.subtotal"))
 
     def _compute_amount_total(self):
         self.amount_total = sum((line.subtotal or Decimal(0) for line in self.lines), Decimal(0))
