@@ -6,12 +6,20 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 FIXTURE_MODULES = Path(__file__).resolve().parent / "module_fixtures"
+#: ``ci`` (the README's command: both backends within 15 minutes) or ``full`` (the catalogue's sizes).
+PROFILE = os.environ.get("LOOM_TEST_PROFILE", "ci")
+
+
+def size(ci: int, full: int) -> int:
+    """The size of a scaled test under the active profile."""
+    return full if PROFILE == "full" else ci
 ROOTS = (str(FIXTURE_MODULES),)
 
 

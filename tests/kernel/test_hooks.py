@@ -8,12 +8,12 @@ module and the hook. ``LOOM_TRACE_HOOKS=1`` shows each call with its implementat
 from __future__ import annotations
 
 import pytest
-from loom_test_support import ROOTS
 
 from loom.kernel.db import run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.hooks import build_plugin_manager, hook_table, hookimpl
 from loom.kernel.registry import registry_for
+from loom_test_support import ROOTS
 from loomtest_alpha import hookspecs as alpha_specs
 from loomtest_alpha.order import confirm
 

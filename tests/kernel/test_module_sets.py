@@ -15,7 +15,7 @@ from loom.kernel.environment import Environment
 from loom.kernel.installer import ModuleManager
 from loom.kernel.manifest import discover
 from loom.kernel.schema_check import schema_differences
-from loom_test_support import ROOTS
+from loom_test_support import ROOTS, size
 
 OPTIONAL = sorted(name for name in discover(extra_paths=ROOTS) if name != "base"
                   and discover(extra_paths=ROOTS)[name].distribution is None)
@@ -23,10 +23,10 @@ SEED = int(os.environ.get("LOOM_TEST_SEED", "20261125"))
 
 
 def module_sets() -> list[tuple[str, ...]]:
-    """Every module alone, every pair, all of them, and three seeded random subsets."""
+    """Every module alone, every pair, all of them, and seeded random subsets (3 in ci, 30 in full)."""
     sets = [(m,) for m in OPTIONAL] + list(itertools.combinations(OPTIONAL, 2)) + [tuple(OPTIONAL)]
     rng = random.Random(SEED)
-    sets += [tuple(sorted(rng.sample(OPTIONAL, rng.randint(1, len(OPTIONAL))))) for _ in range(3)]
+    sets += [tuple(sorted(rng.sample(OPTIONAL, rng.randint(1, len(OPTIONAL))))) for _ in range(size(3, 30))]
     return list(dict.fromkeys(sets))
 
 
