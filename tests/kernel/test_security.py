@@ -160,3 +160,38 @@ def test_bad_values_are_refused_naming_the_field_and_nothing_is_written(base_env
     assert caught.value.field == field
     base_env.session.rollback()
     assert base_env["loom.company"].count() == before
+
+
+class TestFieldsRestrictedToRoles:
+    """A7: a ticket's internal note is for support staff only."""
+
+    @pytest.fixture
+    def ticket(self, test_modules_env):
+        partner = test_modules_env["base.partner"].create({"name": "Noted Customer"})
+        return test_modules_env["beta.ticket"].create({"subject": "Broken chair", "partner_id": partner.id,
+                                                       "internal_note": "customer is litigious"})
+
+    def test_support_staff_read_filter_and_write_the_note(self, test_modules_env, ticket):
+        support = as_user(test_modules_env, "sue", roles=["loomtest_beta.support"])
+        tickets = support["beta.ticket"]
+        assert tickets.read([ticket])[0]["internal_note"] == "customer is litigious"
+        assert tickets.search([["internal_note", "ilike", "LITIGIOUS"]]) == [ticket]
+        tickets.write([ticket], {"internal_note": "settled"})
+
+    @pytest.mark.parametrize("attempt", ["filter", "sort", "write", "create", "read"])
+    def test_agents_never_see_or_touch_it(self, test_modules_env, ticket, attempt):
+        agent = as_user(test_modules_env, "al", roles=["loomtest_beta.agent"])
+        tickets = agent["beta.ticket"]
+        assert "internal_note" not in tickets.read([ticket])[0]
+        with pytest.raises(FieldForbiddenError) as caught:
+            if attempt == "filter":
+                tickets.search([["internal_note", "like", "x"]])
+            elif attempt == "sort":
+                tickets.search(order="internal_note desc")
+            elif attempt == "write":
+                tickets.write([ticket], {"internal_note": "x"})
+            elif attempt == "create":
+                tickets.create({"subject": "s", "partner_id": ticket.partner_id, "internal_note": "x"})
+            else:
+                tickets.read([ticket], ["subject", "internal_note"])
+        assert caught.value.field == "internal_note"

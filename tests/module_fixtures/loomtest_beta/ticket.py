@@ -1,6 +1,6 @@
 """Support tickets of a partner."""
 
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loom.kernel.fields import Many2One
@@ -15,3 +15,4 @@ class Ticket(Model):
 
     subject: Mapped[str] = mapped_column(String(200))
     partner_id = Many2One("base.partner", nullable=False)
+    internal_note: Mapped[str | None] = mapped_column(Text, info={"roles": ("loomtest_beta.support",)})

@@ -2,7 +2,7 @@
 
 Revision ID: loomtest_beta_0001
 Revises: 
-Create Date: 2026-11-25 14:50:26.762667
+Create Date: 2026-11-25 14:58:25.526295
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.Column('partner_id', sa.Integer(), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('internal_note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['partner_id'], ['base_partner.id'], name=op.f('fk_beta_ticket_partner_id_base_partner'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_beta_ticket')),
     info={'module': 'loomtest_beta', 'model': 'beta.ticket'}
