@@ -73,13 +73,21 @@ def next_revision_id(cfg: Config, module: str) -> str:
 
 
 def autogenerate(cfg: Config, module: str, message: str, version_path: Path) -> Any:
-    """Write ``module``'s next revision from the difference between its models and the database."""
+    """Write ``module``'s next revision from the difference between its models and the database
+    (no file, and None, when there is no difference)."""
     version_path.mkdir(parents=True, exist_ok=True)
     head = branch_head(cfg, module)
+    cfg.attributes["process_revision_directives"] = _skip_empty
     return command.revision(
         cfg, message=message, autogenerate=True, rev_id=next_revision_id(cfg, module),
         version_path=str(version_path), head=head or "base",  # an id: "base@head" would clash
         branch_label=None if head else module)
+
+
+def _skip_empty(context: Any, revision: Any, directives: list) -> None:
+    """Write no file when the models and the database already agree."""
+    if directives and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
 
 
 def owned_by(module: str) -> Callable[..., bool]:

@@ -40,13 +40,6 @@ def new_revision(name: str, message: str, roots: tuple[str, ...] = ()) -> Path |
                 script = migrator.autogenerate(cfg, name, message, target_dir)
         finally:
             engine.dispose()
-    return _keep_if_changed(script)
-
-
-def _keep_if_changed(script) -> Path | None:
-    path = Path(script.path)
-    text = path.read_text("utf-8")
-    if "def upgrade() -> None:\n    pass" in text:
-        path.unlink()
-        return None
-    return path
+    if isinstance(script, list):  # alembic returns a list of scripts, empty when nothing changed
+        script = script[0] if script else None
+    return Path(script.path) if script is not None else None

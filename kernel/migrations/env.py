@@ -16,6 +16,7 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     user_module_prefix=None,
+    process_revision_directives=config.attributes.get("process_revision_directives"),
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -146,3 +146,14 @@ def test_triggers_survive_a_table_rebuild_by_another_module(shop):
 
     with pytest.raises(Exception, match="alpha_order_done_immutable"):
         run_unit_of_work(shop.engine, finish_and_tamper)
+    with shop.engine.connect() as conn:  # the view over the rebuilt table is back too
+        assert conn.execute(text("SELECT COUNT(*) FROM alpha_order_summary")).scalar() == 0
+
+
+def test_an_installed_module_whose_code_is_gone_is_named(shop):
+    shop.install(["loomtest_alpha"])
+    without_alpha = ModuleManager(shop.engine)  # the test modules are not discoverable here
+    with pytest.raises(ModuleError) as caught:
+        without_alpha.install(["base"])
+    assert caught.value.message_id == "kernel.module_code_missing"
+    assert "loomtest_alpha" in str(caught.value)

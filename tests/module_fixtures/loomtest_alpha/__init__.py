@@ -8,4 +8,4 @@ def register(loom):
     loom.models(order.Order, order.OrderLine)
     loom.hookspecs(hookspecs)
     loom.hooks(hooks)
-    loom.triggers(order.DONE_IMMUTABLE)
+    loom.triggers(order.DONE_IMMUTABLE, order.ORDER_SUMMARY)

@@ -9,7 +9,7 @@ from loom.kernel.errors import UserError, ValidationError
 from loom.kernel.fields import Many2One, One2Many
 from loom.kernel.model import Check, Model, computed
 from loom.kernel.money import Money, Quantity
-from loom.kernel.schema_objects import Trigger
+from loom.kernel.schema_objects import Trigger, View
 from loom.kernel.sequences import next_number
 
 
@@ -80,4 +80,10 @@ DONE_IMMUTABLE = Trigger(
               END $$ LANGUAGE plpgsql;;
               CREATE TRIGGER alpha_order_done_immutable BEFORE UPDATE ON alpha_order
               FOR EACH ROW EXECUTE FUNCTION alpha_order_done_immutable()""",
+)
+
+
+ORDER_SUMMARY = View(
+    name="alpha_order_summary",
+    sql="SELECT state, COUNT(*) AS orders, SUM(amount_total) AS amount_total FROM alpha_order GROUP BY state",
 )
