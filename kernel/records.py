@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, func, select
 
 from loom.kernel import access
+from loom.kernel.assign import recompute_parents
 from loom.kernel.domain import compile_domain, compile_order
 from loom.kernel.errors import (
     AccessError,
@@ -23,7 +24,6 @@ from loom.kernel.errors import (
     UserError,
     ValidationError,
 )
-from loom.kernel.assign import recompute_parents
 from loom.kernel.values import convert
 
 if TYPE_CHECKING:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from loom_test_support import ROOTS
 from sqlalchemy import inspect
 
 from loom.kernel.db import create_engine
 from loom.kernel.installer import ModuleManager
 from loom.kernel.registry import registry_for
 from loom.kernel.revision import new_revision
+from loom_test_support import ROOTS
 
 
 def make_module(root, name: str, version: str, fields: str) -> None:
