@@ -29,7 +29,7 @@ def quickstart(ctx: click.Context, admin_login: str) -> None:
     """Create ./loom.db (or --database) with every shipped module, demo data and the administrator."""
     from loom.kernel.manifest import discover
 
-    modules = sorted(m.name for m in discover().values() if m.distribution is None)
+    modules = sorted(m.name for m in discover().values() if m.package.startswith("loom.modules."))
     _initialize(ctx, modules, admin_login, demo=True)
     click.echo("The web shell arrives in a later release; use `loom --help` to explore.")
 

@@ -64,12 +64,18 @@ def _module_groups() -> dict[str, tuple[str, str]]:
 @click.version_option(package_name="loom-erp", prog_name="loom")
 @click.pass_context
 def cli(ctx: click.Context, database: str, user: str | None) -> None:
-    """Loom: one platform for sales, supply chain and the books."""
+    """Loom: one platform for sales, supply chain and the books.
+
+    LOOM_MODULE_PATH adds folders of modules in development (separated like PATH)."""
     ctx.obj = {"database": database, "user": user}
 
 
 def main() -> None:
     """Run the CLI; a Loom error prints one clear line and exits 1, never a traceback."""
+    if os.environ.get("LOOM_MODULE_PATH"):
+        from loom.kernel.manifest import add_module_path_to_sys_path
+
+        add_module_path_to_sys_path()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -224,12 +224,28 @@ def discover(extra_paths: Iterable[str | os.PathLike[str]] = ()) -> dict[str, Ma
 
     Two modules with one name raise ``kernel.module_duplicate`` naming every location.
     """
-    found = [*_shipped_manifests(), *_entry_point_manifests(), *_extra_manifests(extra_paths)]
+    extra_paths = [*extra_paths, *module_path()]
+    found = [*_shipped_manifests(), *_entry_point_manifests(), *_extra_manifests(dict.fromkeys(map(str, extra_paths)))]
     by_name: dict[str, list[Manifest]] = {}
     for manifest in found:
         by_name.setdefault(manifest.name, []).append(manifest)
     _check_duplicates(by_name)
     return {name: by_name[name][0] for name in sorted(by_name)}
+
+
+def module_path() -> list[str]:
+    """Folders named by ``LOOM_MODULE_PATH`` (separated like ``PATH``): modules in development,
+    found like ``extra_paths`` and importable once :func:`add_module_path_to_sys_path` ran."""
+    return [p for p in os.environ.get("LOOM_MODULE_PATH", "").split(os.pathsep) if p]
+
+
+def add_module_path_to_sys_path() -> None:
+    """Make the modules in ``LOOM_MODULE_PATH`` folders importable by their folder names."""
+    import sys
+
+    for folder in module_path():
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
 
 
 def _shipped_manifests() -> Iterator[Manifest]:

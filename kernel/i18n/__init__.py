@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from importlib import metadata, resources
+from importlib import resources
 from typing import Any
 
 LANGUAGES = ("en", "zh_CN")
 
 
 def _package_of(owner: str) -> str:
-    """The package holding ``owner``'s ``i18n/``: the kernel, a shipped module, or the package an
-    installed distribution names in the ``loom.modules`` entry point group."""
+    """The package holding ``owner``'s ``i18n/``: the kernel, a shipped module, a module of an
+    installed distribution (``loom.modules`` entry point) or of ``LOOM_MODULE_PATH``."""
     if owner == "kernel":
         return "loom.kernel"
-    points = metadata.entry_points(group="loom.modules", name=owner)
-    return next(iter(points)).value if points else f"loom.modules.{owner}"
+    from loom.kernel.manifest import discover
+
+    manifest = discover().get(owner)
+    return manifest.package if manifest is not None else f"loom.modules.{owner}"
 
 
 @cache
@@ -39,7 +41,7 @@ def translate(message_id: str, lang: str = "en", **params: Any) -> str:
     owner, _, name = message_id.partition(".")
     template = catalog(owner, lang).get(name) or catalog(owner, "en").get(name)
     if template is None:
-        extra = ", ".join(f"{k}={v}" for k, v in params.items())
+        extra = ", ".join(f"{k}={v}" for k, v in params.items() if v is not None)
         return f"{message_id}({extra})" if extra else message_id
     try:
         return template.format(**params)
