@@ -19,6 +19,7 @@ from conformance import schema_snapshot
 from loom.kernel.db import create_engine, run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.errors import ModuleError
+from loom.kernel.hooks import hookimpl
 from loom.kernel.installer import ModuleManager
 from loom.kernel.registry import registry_for
 from loom_test_support import ROOTS
@@ -157,3 +158,28 @@ def test_an_installed_module_whose_code_is_gone_is_named(shop):
         without_alpha.install(["base"])
     assert caught.value.message_id == "kernel.module_code_missing"
     assert "loomtest_alpha" in str(caught.value)
+
+
+class RefusesToLeave:
+    """A test plugin that fails while a module is being uninstalled."""
+
+    @hookimpl
+    def on_module_uninstalling(self, env, module):
+        """Fail after the kernel rows are about to be forgotten."""
+        raise RuntimeError(f"{module} cannot leave today")
+
+
+def test_a_failed_uninstall_leaves_no_trace(shop):
+    shop.install(["loomtest_alpha", "loomtest_beta"])
+    before, installed_before = schema_snapshot(shop.engine), shop.installed()
+    pm = shop.registry(installed_before).pm
+    pm.register(RefusesToLeave(), name="loomtest_beta:refuses")
+    try:
+        with pytest.raises(RuntimeError, match="cannot leave"):
+            shop.uninstall("loomtest_beta")
+    finally:
+        pm.unregister(name="loomtest_beta:refuses")
+    assert schema_snapshot(shop.engine) == before
+    assert shop.installed() == installed_before
+    with shop.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM loom_role WHERE code = 'loomtest_beta.agent'")).scalar() == 1
