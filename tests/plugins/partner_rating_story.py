@@ -13,13 +13,12 @@ import json
 import sys
 from typing import Any
 
-from loom_partner_rating.partner import due_for_review
-
 from loom.kernel.db import create_engine, run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.errors import LoomError
 from loom.kernel.installer import ModuleManager
 from loom.kernel.users import find_user
+from loom_partner_rating.partner import due_for_review
 
 TODAY = dt.date(2026, 11, 25)
 
