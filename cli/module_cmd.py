@@ -24,9 +24,13 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     from loom.kernel.manifest import discover
 
     installed = installed_modules(database_url(ctx))
+    manifests = discover()
     rows = [{"name": m.name, "version": m.version, "installed": m.name in installed,
              "depends": list(m.depends), "bridge": m.auto_install, "summary": m.summary}
-            for m in sorted(discover().values(), key=lambda m: m.name)]
+            for m in sorted(manifests.values(), key=lambda m: m.name)]
+    rows += [{"name": name, "version": version, "installed": True, "depends": [], "bridge": False,
+              "summary": "code missing: reinstall the package that provides it", "code_missing": True}
+             for name, version in sorted(installed.items()) if name != "kernel" and name not in manifests]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, column, func, inspect, select, table
+from sqlalchemy import Connection, Engine, column, func, inspect, or_, select, table
 from sqlalchemy.orm import Session
 
 from loom.kernel import manifest as manifests_mod
@@ -73,8 +73,10 @@ class ModuleManager:
         self.manifests = manifests_mod.discover(extra_paths=self.roots)
 
     def registry(self, modules: Iterable[str]) -> Registry:
-        """The registry of ``modules`` (cached per installed set)."""
-        return registry_for(frozenset(m for m in modules if m != KERNEL), self.roots)
+        """The registry of ``modules`` (cached per installed set); names modules whose code is gone."""
+        wanted = frozenset(m for m in modules if m != KERNEL)
+        manifests_mod.check_installed_present(self.manifests, wanted)
+        return registry_for(wanted, self.roots)
 
     def installed(self) -> dict[str, str]:
         """What is installed now."""
@@ -200,18 +202,35 @@ class ModuleManager:
         schema_objects.create_all(conn, self.registry(remaining).schema_objects)
 
     def _business_rows(self, conn: Connection, registry: Registry, modules: list[str]) -> dict[str, int]:
-        """Rows in tables the modules own that their own data files did not create."""
+        """Business data the modules would take with them: rows of their own tables that their
+        data files did not create, and rows of other modules' tables holding a value in a column
+        they added (a rating added to partners)."""
         counts: dict[str, int] = {}
-        ext = registry["loom.external_id"].__table__
         for module in modules:
-            total = 0
-            for model in registry.model_names_of(module):
-                tbl = registry[model].__table__
-                shipped = select(ext.c.res_id).where(ext.c.model == model)
-                total += conn.scalar(select(func.count()).select_from(tbl).where(tbl.c.id.not_in(shipped))) or 0
+            total = sum(self._own_rows(conn, registry, model) for model in registry.model_names_of(module))
+            total += self._extension_values(conn, registry, module)
             if total:
                 counts[module] = total
         return counts
+
+    def _own_rows(self, conn: Connection, registry: Registry, model: str) -> int:
+        ext = registry["loom.external_id"].__table__
+        tbl = registry[model].__table__
+        shipped = select(ext.c.res_id).where(ext.c.model == model)
+        return conn.scalar(select(func.count()).select_from(tbl).where(tbl.c.id.not_in(shipped))) or 0
+
+    def _extension_values(self, conn: Connection, registry: Registry, module: str) -> int:
+        total = 0
+        for model, composition in registry.compositions.items():
+            if composition.owner == module:
+                continue
+            tbl = registry[model].__table__
+            added = [tbl.c[name] for name, owner in composition.columns.items()
+                     if owner == module and name in tbl.c and tbl.c[name].nullable]
+            if added:
+                total += conn.scalar(select(func.count()).select_from(tbl)
+                                     .where(or_(*(c.is_not(None) for c in added)))) or 0
+        return total
 
     # -- helpers --------------------------------------------------------------------------------
 

@@ -183,3 +183,14 @@ def test_a_failed_uninstall_leaves_no_trace(shop):
     assert shop.installed() == installed_before
     with shop.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM loom_role WHERE code = 'loomtest_beta.agent'")).scalar() == 1
+
+
+def test_values_in_a_column_a_module_added_count_as_its_business_data(shop, tmp_path):
+    shop.install(["loomtest_beta"])
+    registry = shop.registry(shop.installed())
+    run_unit_of_work(shop.engine, lambda s: Environment(registry, s, su=True)["base.partner"].create(
+        {"name": "Gold Customer Ltd.", "beta_level": "gold"}))
+    with pytest.raises(ModuleError) as caught:
+        shop.uninstall("loomtest_beta")
+    assert "loomtest_beta: 1" in str(caught.value)
+    assert shop.uninstall("loomtest_beta", purge=True, backup_dir=tmp_path).business_rows == {"loomtest_beta": 1}

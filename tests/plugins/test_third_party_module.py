@@ -112,8 +112,11 @@ def installed_and_used_then_uninstalled(loom, environment: ThrowawayEnvironment,
     story = json.loads(environment.run(str(STORY), url))
     assert_story(story)
 
-    plan = json.loads(loom("module", "uninstall", "partner_rating", "--json"))
-    assert (plan["modules"], plan["business_rows"]) == (["partner_rating"], {})  # it owns no table
+    refused = loom("module", "uninstall", "partner_rating", ok=False)  # the ratings are business data
+    assert "partner_rating: 2" in refused and "--purge" in refused and "Traceback" not in refused
+    plan = json.loads(loom("module", "uninstall", "partner_rating", "--purge", "--json"))
+    assert (plan["modules"], plan["business_rows"]) == (["partner_rating"], {"partner_rating": 2})
+    assert plan["backup"] and Path(plan["backup"]).exists()  # taken before the ratings went
     assert snapshot(url) == start
     assert not listed(loom)["partner_rating"]
     users = {row["login"]: row["roles"] for row in json.loads(loom("user", "list", "--json"))}
