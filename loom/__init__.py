@@ -5,10 +5,11 @@ The distribution maps kernel/, modules/ and cli/ onto ``loom.kernel``, ``loom.mo
 repository root), the checkout's root joins the package path so those folders resolve the same way.
 """
 
-from pathlib import Path as _Path
+import os as _os
 
 __version__ = "0.1.0"
 
-_checkout = _Path(__file__).resolve().parent.parent
-if (_checkout / "kernel" / "__init__.py").is_file() and (_checkout / "pyproject.toml").is_file():
-    __path__.append(str(_checkout))  # noqa: F821 - __path__ is defined for packages
+_checkout = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))
+if _os.path.isfile(_os.path.join(_checkout, "kernel", "__init__.py")) and _os.path.isfile(
+        _os.path.join(_checkout, "pyproject.toml")):
+    __path__.append(_checkout)  # noqa: F821 - __path__ is defined for packages
