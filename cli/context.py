@@ -27,6 +27,7 @@ def engine_for(ctx: click.Context) -> Any:
         from loom.kernel.db import create_engine
 
         root.obj["engine"] = create_engine(database_url(ctx))
+        root.call_on_close(root.obj["engine"].dispose)  # no pooled connection outlives the command
     return root.obj["engine"]
 
 

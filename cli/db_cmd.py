@@ -50,7 +50,10 @@ def backup(ctx: click.Context, directory: str | None) -> None:
     from loom.kernel.backup import backup_database
 
     _installed(ctx)
-    path = backup_database(engine_for(ctx), Path(directory) if directory else None)
+    target = Path(directory) if directory else None
+    if target is not None:
+        target.mkdir(parents=True, exist_ok=True)  # pg_dump does not create it (kernel/backup.py)
+    path = backup_database(engine_for(ctx), target)
     click.echo(f"Backup written to {path}")
 
 

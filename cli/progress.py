@@ -45,7 +45,7 @@ def module_steps(title: str, dry_plan: Callable[[], Any], per_module: int, *,
         def step(action: str, module: str) -> None:
             nonlocal done
             done += 1
-            bar.update(task, completed=done, description=f"{action} {module}")
+            bar.update(task, completed=done, description=f"{action} {module}", refresh=True)
 
         yield step
         bar.update(task, completed=total)
