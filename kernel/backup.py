@@ -27,6 +27,7 @@ def backup_database(engine: Engine, directory: Path | None = None) -> Path:
         _sqlite_backup(source, target)
         return target
     target = (directory or Path.cwd()) / f"{url.database}-{stamp}.dump"
+    target.parent.mkdir(parents=True, exist_ok=True)
     _pg_dump(engine, target)
     return target
 

@@ -74,7 +74,7 @@ def hook_table(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
     rows = []
     for name, owner in sorted(spec_owners(pm).items()):
         caller = getattr(pm.hook, name)
-        signature = str(inspect.signature(caller.spec.function))
+        signature = str(inspect.signature(caller.spec.function)).replace("'", "")  # postponed annotations
         impls = [impl_module(pm, impl) for impl in reversed(caller.get_hookimpls())]
         rows.append({"hook": name, "owner": owner, "signature": f"{name}{signature}",
                      "implementations": impls})

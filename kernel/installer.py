@@ -94,7 +94,7 @@ class ModuleManager:
         with migration_connection(self.engine) as conn:
             installed = installed_modules(conn)
             manifests_mod.check_installed_present(self.manifests, set(installed) - {KERNEL})
-            wanted = ["base", *names]
+            wanted = list(dict.fromkeys(["base", *names]))
             todo = manifests_mod.plan_install(self.manifests, set(installed) - {KERNEL}, wanted)
             plan = Plan("install", ([] if KERNEL in installed else [KERNEL]) + todo, dry_run)
             if dry_run or not plan.modules:

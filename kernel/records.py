@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 
-from loom.kernel import access
+from loom.kernel import access, integrity
 from loom.kernel.assign import recompute_parents
 from loom.kernel.domain import compile_domain, compile_order
 from loom.kernel.errors import (
@@ -117,7 +118,7 @@ class Records:
         access.check_model(self.env, self.model, "create")
         records = [self._new(vals) for vals in batch]
         self.env.session.add_all(records)
-        self.env.session.flush()
+        self._flush()
         self._check_rules(records, "create")
         return records[0] if isinstance(values, dict) else records
 
@@ -137,7 +138,7 @@ class Records:
                 self.env.session.expire(record)
             raise
         recompute_parents(self, list(records))
-        self.env.session.flush()
+        self._flush()
         self._check_rules(records, "write")
 
     def delete(self, records: Sequence[Any]) -> None:
@@ -196,6 +197,13 @@ class Records:
         from loom.kernel.assign import assign_values
 
         assign_values(self, record, vals, creating=creating)
+
+    def _flush(self) -> None:
+        """Flush, naming the field when a unique index or another constraint refuses the rows."""
+        try:
+            self.env.session.flush()
+        except IntegrityError as exc:
+            raise integrity.translate(exc, self.cls.__table__, self.model) from exc
 
     def _check_rules(self, records: Sequence[Any], perm: str) -> None:
         limit_to = access.record_filter(self.env, self.model, perm)

@@ -21,7 +21,8 @@ def new_revision(name: str, message: str, roots: tuple[str, ...] = ()) -> Path |
     """Write NAME's next revision file and return its path (None when nothing changed)."""
     manifests = manifests_mod.discover(extra_paths=roots)
     if name != KERNEL and name not in manifests:
-        raise ModuleError("kernel.module_unknown", module=name, requested_by="loom module revision")
+        raise ModuleError("kernel.module_unknown", module=name, requested=name,
+                          available=", ".join(sorted(manifests)))
     wanted = set() if name == KERNEL else {name, *manifests_mod.closure(manifests, name)}
     closure = [m for m in manifests_mod.resolve(manifests, sorted(wanted)) if m in wanted]
     registry = registry_for(frozenset(closure), roots)

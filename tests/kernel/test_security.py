@@ -195,3 +195,11 @@ class TestFieldsRestrictedToRoles:
             else:
                 tickets.read([ticket], ["subject", "internal_note"])
         assert caught.value.field == "internal_note"
+
+
+def test_a_value_taken_under_a_unique_rule_is_refused_naming_the_field(base_env):
+    base_env["loom.company"].create({"name": "First", "code": "TWIN"})
+    with pytest.raises(ValidationError) as caught:
+        base_env["loom.company"].create({"name": "Second", "code": "TWIN"})
+    assert caught.value.message_id == "kernel.value_not_unique"
+    assert caught.value.field == "code"
