@@ -42,18 +42,21 @@ class ModuleConformance:
     module: str = ""
 
     @pytest.fixture(scope="class")
-    def manifests(self):
+    @classmethod
+    def manifests(cls):
         return discover(extra_paths=ROOTS)
 
     @pytest.fixture(scope="class")
-    def registry(self, manifests):
-        return registry_for(frozenset(closure(manifests, self.module)), ROOTS)
+    @classmethod
+    def registry(cls, manifests):
+        return registry_for(frozenset(closure(manifests, cls.module)), ROOTS)
 
     @pytest.fixture(scope="class")
-    def installed_closure(self, database_factory):
+    @classmethod
+    def installed_closure(cls, database_factory):
         engine = create_engine(database_factory())
         manager = ModuleManager(engine, roots=ROOTS)
-        manager.install([self.module])
+        manager.install([cls.module])
         yield engine, manager
         engine.dispose()
 
