@@ -104,7 +104,12 @@ class ModuleManager:
 
     def _apply_install(self, conn: Connection, installed: dict[str, str], plan: Plan, demo: bool,
                        progress: Progress) -> None:
-        target = [*installed, *plan.modules]
+        self._migrate_and_load(conn, [*installed, *plan.modules], plan, demo, progress, announce=True)
+
+    def _migrate_and_load(self, conn: Connection, target: list[str], plan: Plan, demo: bool,
+                          progress: Progress, *, announce: bool) -> None:
+        """Migrate ``plan.modules`` to their heads, record them, load their data and, for an
+        install (``announce``), fire ``on_module_installed``; triggers and views come back last."""
         registry = self.registry(target)
         schema_objects.drop_all(conn, registry.schema_objects)
         cfg = self._config(conn, target)
@@ -117,7 +122,7 @@ class ModuleManager:
                 progress("load data", module)
                 self._record(env, module)
                 plan.loaded[module] = self._load_data(env, module, demo)
-            for module in plan.modules:
+            for module in plan.modules if announce else ():
                 env.hooks.on_module_installed(env=env, module=module)
             session.commit()  # releases the savepoint; the connection's transaction commits later
         schema_objects.create_all(conn, registry.schema_objects)
@@ -143,20 +148,7 @@ class ModuleManager:
         return plan
 
     def _apply_upgrade(self, conn: Connection, installed: dict[str, str], plan: Plan, progress: Progress) -> None:
-        registry = self.registry(installed)
-        schema_objects.drop_all(conn, registry.schema_objects)
-        cfg = self._config(conn, installed)
-        for module in plan.modules:
-            progress("migrate", module)
-            migrator.upgrade(cfg, module)
-        with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
-            env = Environment(registry, session, su=True)
-            for module in plan.modules:
-                progress("load data", module)
-                self._record(env, module)
-                plan.loaded[module] = self._load_data(env, module, demo=False)
-            session.commit()  # releases the savepoint; the connection's transaction commits later
-        schema_objects.create_all(conn, registry.schema_objects)
+        self._migrate_and_load(conn, list(installed), plan, False, progress, announce=False)
 
     # -- uninstall ------------------------------------------------------------------------------
 
