@@ -14,7 +14,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -22,7 +21,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    TypeDecorator,
     create_engine,
     event,
     func,
@@ -42,21 +40,10 @@ from loom.kernel.domain import (
 )
 from loom.kernel.errors import FieldForbiddenError, InvalidFieldError, InvalidOperatorError, LoomError
 from loom.kernel.fields import FieldInfo
+from loom.kernel.money import Money
 
 UTC = dt.UTC
 
-
-class Cents(TypeDecorator):
-    """A decimal with 2 places stored as a scaled BIGINT, as the kernel's money type does on SQLite."""
-
-    impl = BigInteger
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        return None if value is None else int(Decimal(value).scaleb(2))
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else Decimal(value).scaleb(-2)
 
 
 class Base(DeclarativeBase):
@@ -78,7 +65,7 @@ class Partner(Base):
     note: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool | None] = mapped_column(Boolean)
-    credit: Mapped[Decimal | None] = mapped_column(Cents)
+    credit: Mapped[Decimal | None] = mapped_column(Money(scale=2))
     visits: Mapped[int | None] = mapped_column(Integer)
     since: Mapped[dt.date | None] = mapped_column(Date)
     seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -15,14 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Date,
     DateTime,
     ForeignKey,
     Integer,
     String,
-    TypeDecorator,
     create_engine,
     func,
     insert,
@@ -32,24 +30,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from loom.kernel.domain import compile_domain, compile_group, compile_order, evaluate
 from loom.kernel.fields import FieldInfo
+from loom.kernel.money import Money
 
 UTC = dt.UTC
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 PROPERTY = settings(max_examples=150, deadline=None, database=None, print_blob=True,
                     suppress_health_check=[HealthCheck.too_slow])
 
-
-class Cents(TypeDecorator):
-    """A decimal with 2 places stored as a scaled BIGINT."""
-
-    impl = BigInteger
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        return None if value is None else int(Decimal(value).scaleb(2))
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else Decimal(value).scaleb(-2)
 
 
 class Base(DeclarativeBase):
@@ -68,7 +55,7 @@ class Partner(Base):
     name: Mapped[str | None] = mapped_column(String(16))
     kind: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool | None] = mapped_column(Boolean)
-    credit: Mapped[Decimal | None] = mapped_column(Cents)
+    credit: Mapped[Decimal | None] = mapped_column(Money(scale=2))
     visits: Mapped[int | None] = mapped_column(Integer)
     since: Mapped[dt.date | None] = mapped_column(Date)
     seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
