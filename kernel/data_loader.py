@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from loom.kernel import external_ids
-from loom.kernel.errors import LoomError, ValidationError
+from loom.kernel.errors import LoomError, MissingError, ValidationError
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
@@ -54,21 +56,25 @@ def load_file(env: Environment, module: str, path: Path, report: LoadReport | No
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValidationError("kernel.data_file_invalid", file=str(path), problem=str(exc)) from exc
     noupdate = bool(document.pop("noupdate", False))
+    known = KnownIds(env)
     for model, rows in document.items():
         if not isinstance(rows, list):
             raise ValidationError("kernel.data_file_invalid", file=str(path), problem=f"{model} is not a list")
-        load_rows(env, model, rows, module=module, noupdate=noupdate, report=report, source=str(path))
+        load_rows(env, model, rows, module=module, noupdate=noupdate, report=report, source=str(path),
+                  known=known)
     return report
 
 
 def load_rows(env: Environment, model: str, rows: Iterable[dict[str, Any]], *, module: str,
-              noupdate: bool = False, report: LoadReport | None = None, source: str = "") -> list[Any]:
+              noupdate: bool = False, report: LoadReport | None = None, source: str = "",
+              known: KnownIds | None = None) -> list[Any]:
     """Create or update one record per row (``id`` is its external id); returns the records."""
     report = report or LoadReport()
+    known = known or KnownIds(env)
     records = []
     for index, row in enumerate(rows, start=1):
         try:
-            records.append(_load_row(env, model, dict(row), module, noupdate, report))
+            records.append(_load_row(env, model, dict(row), module, noupdate, report, known))
         except LoomError as exc:
             exc.add_note(f"while loading {source or model} row {index}")
             exc.params.setdefault("row", index)
@@ -76,29 +82,57 @@ def load_rows(env: Environment, model: str, rows: Iterable[dict[str, Any]], *, m
     return records
 
 
+class KnownIds:
+    """The external ids of the database, read once per load (one query instead of one per row)."""
+
+    def __init__(self, env: Environment) -> None:
+        ext = env.registry["loom.external_id"]
+        rows = env.session.execute(select(ext.module, ext.name, ext.model, ext.res_id, ext.noupdate))
+        self.env = env
+        self.rows = {(m, n): (model, res_id, noupdate) for m, n, model, res_id, noupdate in rows}
+
+    def get(self, xmlid: str, module: str) -> tuple[str, int, bool] | None:
+        """(model, id, noupdate) of ``xmlid`` (a bare name belongs to ``module``), or None."""
+        return self.rows.get(external_ids.split(xmlid, module))
+
+    def res_id(self, xmlid: str, module: str) -> int:
+        """The id of the record named ``xmlid``; ``MissingError`` naming it when unknown."""
+        found = self.get(xmlid, module)
+        if found is None:
+            raise MissingError("kernel.external_id_missing", xmlid=xmlid)
+        return found[1]
+
+    def add(self, xmlid: str, module: str, record: Any, noupdate: bool) -> None:
+        """Name ``record`` (flushed with the next statement) and remember it."""
+        key = external_ids.split(xmlid, module)
+        self.env.session.add(self.env.registry["loom.external_id"](
+            module=key[0], name=key[1], model=record.__model__, res_id=record.id, noupdate=noupdate))
+        self.rows[key] = (record.__model__, record.id, noupdate)
+
+
 def _load_row(env: Environment, model: str, row: dict[str, Any], module: str, noupdate: bool,
-              report: LoadReport) -> Any:
+              report: LoadReport, known: KnownIds) -> Any:
     xmlid = row.pop("id", None)
-    values = {name: _resolve(env, value, module) for name, value in row.items()}
-    existing = external_ids.lookup(env, xmlid, module) if xmlid else None
-    if existing is not None and existing.model == model:
-        record = env[model].get(existing.res_id)
-        if not existing.noupdate:
+    values = {name: _resolve(known, value, module) for name, value in row.items()}
+    existing = known.get(xmlid, module) if xmlid else None
+    if existing is not None and existing[0] == model:
+        record = env[model].get(existing[1])
+        if not existing[2]:
             env[model].write([record], values)
             report.count(report.updated, model)
         return record
     record = env[model].create(values)
     report.count(report.created, model)
     if xmlid:
-        external_ids.bind(env, xmlid, record, noupdate=noupdate, default_module=module)
+        known.add(xmlid, module, record, noupdate)
     return record
 
 
-def _resolve(env: Environment, value: Any, module: str) -> Any:
+def _resolve(known: KnownIds, value: Any, module: str) -> Any:
     if isinstance(value, dict) and set(value) == {"ref"}:
-        return external_ids.ref(env, value["ref"], module).id
+        return known.res_id(value["ref"], module)
     if isinstance(value, dict) and set(value) == {"refs"}:
-        return [external_ids.ref(env, name, module).id for name in value["refs"]]
+        return [known.res_id(name, module) for name in value["refs"]]
     if isinstance(value, list) and value and all(isinstance(v, dict) and "ref" not in v for v in value):
-        return [{k: _resolve(env, v, module) for k, v in line.items()} for line in value]
+        return [{k: _resolve(known, v, module) for k, v in line.items()} for line in value]
     return value

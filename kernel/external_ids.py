@@ -35,15 +35,3 @@ def ref(env: Environment, xmlid: str, default_module: str | None = None) -> Any:
     if row is None:
         raise MissingError("kernel.external_id_missing", xmlid=xmlid)
     return env[row.model].get(row.res_id)
-
-
-def bind(env: Environment, xmlid: str, record: Any, *, noupdate: bool = False,
-         default_module: str | None = None) -> None:
-    """Name ``record`` with ``xmlid`` (creating or moving the external id)."""
-    module, name = split(xmlid, default_module)
-    row = lookup(env, xmlid, default_module)
-    if row is None:
-        env.sudo()["loom.external_id"].create({"module": module, "name": name, "model": record.__model__,
-                                               "res_id": record.id, "noupdate": noupdate})
-    else:
-        row.model, row.res_id = record.__model__, record.id
