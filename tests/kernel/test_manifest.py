@@ -445,7 +445,7 @@ def test_tree_expands_a_module_under_several_parents_once(tmp_path: Path) -> Non
 
 
 def test_every_message_id_is_documented_in_english_and_chinese() -> None:
-    source = (REPO / "kernel" / "manifest.py").read_text(encoding="utf-8")
+    source = "".join(file.read_text(encoding="utf-8") for file in sorted((REPO / "kernel" / "manifest").glob("*.py")))
     lines = (REPO / "docs" / "modules.md").read_text(encoding="utf-8").splitlines()
     rows = {row.split("|")[1].strip(" `"): row for row in lines if row.startswith("| `kernel.")}
     used = set(re.findall(r'"(kernel\.[a-z_]+)"', source))
