@@ -35,14 +35,14 @@ def quickstart(ctx: click.Context, admin_login: str) -> None:
 
 
 def _initialize(ctx: click.Context, modules: list[str], admin_login: str, demo: bool) -> None:
-    from loom.kernel.passwords import hash_password
+    from loom.kernel.passwords import check_password
 
     manager = manager_for(ctx)
     if manager.installed():
         raise click.ClickException(f"{engine_for(ctx).url.render_as_string(hide_password=True)} is already "
                                    "initialized; use `loom module install` to add modules.")
     password = os.environ.get("LOOM_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
-    hash_password(password)  # a bad password is refused before anything is installed
+    check_password(password)  # a bad password is refused before anything is installed
     with module_steps("install", lambda: manager.install(modules, dry_run=True), 2) as progress:
         plan = manager.install(modules, demo=demo, progress=progress)
     run_as_user(ctx, lambda env: _create_admin(env, admin_login, password), su=True)

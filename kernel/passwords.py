@@ -30,11 +30,16 @@ def hasher(profile: str | None = None) -> PasswordHasher:
     return PasswordHasher(type=Type.ID, hash_len=32, salt_len=16, **PROFILES[name])
 
 
-def hash_password(password: str) -> str:
-    """The argon2id hash of ``password`` after checking its length."""
+def check_password(password: str) -> str:
+    """``password`` if it is acceptable (its length); ``ValidationError`` naming the field otherwise."""
     if not isinstance(password, str) or not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         raise ValidationError("kernel.password_length", field="password", minimum=MIN_LENGTH, maximum=MAX_LENGTH)
-    return hasher().hash(password)
+    return password
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of ``password`` after :func:`check_password`."""
+    return hasher().hash(check_password(password))
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
