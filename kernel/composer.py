@@ -38,7 +38,7 @@ from sqlalchemy.orm import MappedColumn, mapped_column, relationship
 
 from loom.kernel.errors import ConfigurationError
 from loom.kernel.fields import Many2Many, Many2One, One2Many, boolean
-from loom.kernel.model import COMPANY_MODES, Check
+from loom.kernel.model import COMPANY_MODES, Check, Model
 from loom.kernel.model import Index as IndexSpec
 
 MAX_NAME = 60  # PostgreSQL truncates identifiers at 63 bytes
@@ -138,12 +138,14 @@ class ModelComposer:
                 self._many2one(parts.name, module, "company_id", marker, namespace, result)
 
     def _declared_columns(self, module: str, cls: type, result: Composition) -> None:
-        for attr, value in cls.__dict__.items():
-            if isinstance(value, MappedColumn) and attr not in result.columns:
-                result.columns[attr] = module
-        for attr in cls.__dict__.get("__annotations__", {}):
-            if attr not in result.columns and not attr.startswith("__"):
-                result.columns[attr] = module
+        """Columns ``cls`` declares, its own or from plain mixins it inherits, belong to ``module``."""
+        for declaring in cls.__mro__[:cls.__mro__.index(Model)]:
+            for attr, value in declaring.__dict__.items():
+                if isinstance(value, MappedColumn) and attr not in result.columns:
+                    result.columns[attr] = module
+            for attr in declaring.__dict__.get("__annotations__", {}):
+                if attr not in result.columns and not attr.startswith("__"):
+                    result.columns[attr] = module
 
     def _marker_fields(self, model: str, module: str, cls: type, namespace: dict,
                        result: Composition) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from loom.kernel.errors import ConfigurationError
+from loom.kernel.model import Model
 
 
 @dataclass
@@ -32,7 +33,7 @@ class ModuleRegistrar:
     def models(self, *classes: type) -> None:
         """Declare models (or extensions of models declared by a dependency)."""
         for cls in classes:
-            if not isinstance(getattr(cls, "__model__", None), str):
+            if not isinstance(getattr(cls, "__model__", None), str) or not issubclass(cls, Model):
                 raise ConfigurationError("kernel.model_without_name", module=self.module, cls=cls.__name__)
             self.model_classes.append(cls)
 

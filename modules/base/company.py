@@ -9,13 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from loom.kernel.fields import Many2One
 from loom.kernel.model import Model, Unique
+from loom.modules.base.address import Address
 from loom.modules.base.uscc import validate_uscc
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
 
 
-class Company(Model):
+class Company(Address, Model):
     """The business details of a company Loom keeps the books of.
 
     ``tax_id`` is its unified social credit code (check character verified, stored compact);
@@ -29,14 +30,6 @@ class Company(Model):
     tax_id: Mapped[str | None] = mapped_column(String(32), info={"label": "Unified social credit code"})
     taxpayer_type: Mapped[str] = mapped_column(String(16), default="general", server_default="general",
                                                info={"selection": ("general", "small_scale")})
-    street: Mapped[str | None] = mapped_column(String(200))
-    street2: Mapped[str | None] = mapped_column(String(200))
-    city: Mapped[str | None] = mapped_column(String(100))
-    province: Mapped[str | None] = mapped_column(String(100))
-    zip: Mapped[str | None] = mapped_column(String(16))
-    country_code: Mapped[str] = mapped_column(String(2), default="CN", server_default="CN")
-    phone: Mapped[str | None] = mapped_column(String(32))
-    email: Mapped[str | None] = mapped_column(String(200))
     bank_name: Mapped[str | None] = mapped_column(String(200))
     bank_account: Mapped[str | None] = mapped_column(String(64))
     currency_id = Many2One("base.currency")

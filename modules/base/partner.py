@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from loom.kernel.errors import ValidationError
 from loom.kernel.fields import Many2Many, Many2One, One2Many, boolean
 from loom.kernel.model import Index, Model, computed
+from loom.modules.base.address import Address
 from loom.modules.base.duplicates import normalize_email, normalize_name, normalize_phone, normalize_tax_id
 from loom.modules.base.uniqueness import check_scoped_unique, scoped_unique
 from loom.modules.base.uscc import validate_uscc
@@ -23,7 +24,7 @@ _COUNTRY = re.compile(r"[A-Z]{2}")
 MAX_PARENT_DEPTH = 16
 
 
-class Partner(Model):
+class Partner(Address, Model):
     """A company or a person the business deals with: customer, supplier or both, in one record.
 
     A company partner (``is_company``) holds the legal details: tax id (for Chinese companies a
@@ -50,15 +51,7 @@ class Partner(Model):
     child_ids = One2Many("base.partner", "parent_id", label="Contacts and addresses")
     type: Mapped[str] = mapped_column(String(16), default="contact", server_default="contact",
                                       info={"selection": ("contact", "invoice", "delivery", "other")})
-    street: Mapped[str | None] = mapped_column(String(200))
-    street2: Mapped[str | None] = mapped_column(String(200))
-    city: Mapped[str | None] = mapped_column(String(100))
-    province: Mapped[str | None] = mapped_column(String(100))
-    zip: Mapped[str | None] = mapped_column(String(16))
-    country_code: Mapped[str] = mapped_column(String(2), default="CN", server_default="CN")
-    phone: Mapped[str | None] = mapped_column(String(32))
     mobile: Mapped[str | None] = mapped_column(String(32))
-    email: Mapped[str | None] = mapped_column(String(200))
     tax_id: Mapped[str | None] = mapped_column(String(32), info={"label": "Tax id (USCC)"})
     bank_name: Mapped[str | None] = mapped_column(String(200))
     bank_account: Mapped[str | None] = mapped_column(String(64))
