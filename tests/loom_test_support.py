@@ -55,3 +55,18 @@ def rolled_back(item: Installed, **env_options):
         finally:
             session.close()
             outer.rollback()
+
+
+class TinySchema:
+    """The domain compiler's schema protocol over a dict of fields and a dict of mapped classes."""
+
+    def __init__(self, fields: dict, classes: dict) -> None:
+        self._fields, self._classes = fields, classes
+
+    def fields(self, model: str) -> dict:
+        """The FieldInfo of ``model`` by field name."""
+        return self._fields[model]
+
+    def model_class(self, model: str) -> type:
+        """The mapped class of ``model``."""
+        return self._classes[model]

@@ -41,6 +41,7 @@ from loom.kernel.domain import (
 from loom.kernel.errors import FieldForbiddenError, InvalidFieldError, InvalidOperatorError, LoomError
 from loom.kernel.fields import FieldInfo
 from loom.kernel.money import Money
+from loom_test_support import TinySchema
 
 UTC = dt.UTC
 
@@ -98,19 +99,7 @@ FIELDS = {
 }
 
 
-class TinySchema:
-    """The compiler's schema protocol over FIELDS and the two classes."""
-
-    classes = {"country": Country, "partner": Partner}
-
-    def fields(self, model):
-        return FIELDS[model]
-
-    def model_class(self, model):
-        return self.classes[model]
-
-
-SCHEMA = TinySchema()
+SCHEMA = TinySchema(FIELDS, {"country": Country, "partner": Partner})
 FORBIDDEN = {"password_hash", "secret"}
 
 

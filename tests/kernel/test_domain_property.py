@@ -31,6 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from loom.kernel.domain import compile_domain, compile_group, compile_order, evaluate
 from loom.kernel.fields import FieldInfo
 from loom.kernel.money import Money
+from loom_test_support import TinySchema
 
 UTC = dt.UTC
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -80,19 +81,7 @@ FIELDS = {
 TARGETS = {"country_id": "country", "parent_id": "partner"}
 
 
-class TinySchema:
-    """The compiler's schema protocol over FIELDS."""
-
-    classes = {"country": Country, "partner": Partner}
-
-    def fields(self, model):
-        return FIELDS[model]
-
-    def model_class(self, model):
-        return self.classes[model]
-
-
-SCHEMA = TinySchema()
+SCHEMA = TinySchema(FIELDS, {"country": Country, "partner": Partner})
 
 #: Every path the generator uses, with the kind of the field it ends on.
 PATHS = {
