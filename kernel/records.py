@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from loom.kernel import access, integrity
 from loom.kernel.assign import recompute_parents
@@ -204,6 +205,8 @@ class Records:
             self.env.session.flush()
         except IntegrityError as exc:
             raise integrity.translate(exc, self.cls.__table__, self.model) from exc
+        except StaleDataError as exc:  # another transaction saved the record since it was read
+            raise StaleRecordError("kernel.stale_record_concurrent", model=self.model) from exc
 
     def _check_rules(self, records: Sequence[Any], perm: str) -> None:
         limit_to = access.record_filter(self.env, self.model, perm)

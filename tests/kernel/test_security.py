@@ -203,3 +203,56 @@ def test_a_value_taken_under_a_unique_rule_is_refused_naming_the_field(base_env)
         base_env["loom.company"].create({"name": "Second", "code": "TWIN"})
     assert caught.value.message_id == "kernel.value_not_unique"
     assert caught.value.field == "code"
+
+
+def _company(item, name: str) -> int:
+    from loom.kernel.db import run_unit_of_work
+
+    return run_unit_of_work(item.engine, lambda s: Environment(item.registry, s, su=True)[
+        "loom.company"].create({"name": name, "code": name.upper()[:20]}).id)
+
+
+def test_two_people_saving_the_same_form_the_second_is_told_to_reload(installed):
+    """C6 in small: both open the form at version 1; the first save wins, the second gets 409."""
+    from loom.kernel.db import run_unit_of_work
+
+    item = installed("base")
+    company_id = _company(item, "Form Ltd")
+
+    def save(name: str, seen_version: int):
+        def unit(session):
+            companies = Environment(item.registry, session, su=True)["loom.company"]
+            companies.write([companies.get(company_id)], {"name": name}, expected_version=seen_version)
+        return run_unit_of_work(item.engine, unit)
+
+    seen = run_unit_of_work(item.engine, lambda s: Environment(item.registry, s, su=True)[
+        "loom.company"].get(company_id).version)
+    save("Form Ltd (Alice)", seen)
+    with pytest.raises(StaleRecordError) as caught:
+        save("Form Ltd (Bob)", seen)
+    assert caught.value.http_status == 409 and caught.value.params["current"]["name"] == "Form Ltd (Alice)"
+
+
+def test_two_writers_racing_on_one_record_the_loser_is_told_to_reload(installed, backend):
+    """Under PostgreSQL's read committed, the loser's UPDATE finds a newer version: 409, no overwrite."""
+    if backend == "sqlite":
+        pytest.skip("SQLite serializes writers: the second one reads only after the first committed")
+    from sqlalchemy.orm import Session
+
+    item = installed("base")
+    company_id = _company(item, "Race Ltd")
+    first, second = Session(item.engine), Session(item.engine)
+    try:
+        alice = Environment(item.registry, first, su=True)["loom.company"]
+        bob = Environment(item.registry, second, su=True)["loom.company"]
+        alice_copy, bob_copy = alice.get(company_id), bob.get(company_id)
+        alice.write([alice_copy], {"name": "Race Ltd (Alice)"})
+        first.commit()
+        with pytest.raises(StaleRecordError) as caught:
+            bob.write([bob_copy], {"name": "Race Ltd (Bob)"})
+        assert caught.value.message_id == "kernel.stale_record_concurrent"
+        second.rollback()
+        assert bob.get(company_id).name == "Race Ltd (Alice)"
+    finally:
+        first.close()
+        second.close()
