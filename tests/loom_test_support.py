@@ -70,3 +70,20 @@ class TinySchema:
     def model_class(self, model: str) -> type:
         """The mapped class of ``model``."""
         return self._classes[model]
+
+
+def count_rows(engine, table_name: str) -> int:
+    """How many rows ``table_name`` holds, read on a fresh connection."""
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(f"SELECT count(*) FROM {table_name}").scalar_one()
+
+
+def tables_on_new_database(database_factory, metadata):
+    """Yield an engine on a new database holding ``metadata``'s tables; dispose of it afterwards
+    (a generator for module-scoped fixtures: one database per test module keeps the PG run quick)."""
+    from loom.kernel.db import create_engine
+
+    engine = create_engine(database_factory())
+    metadata.create_all(engine)
+    yield engine
+    engine.dispose()

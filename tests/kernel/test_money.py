@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from loom.kernel.db import create_engine
 from loom.kernel.errors import ValidationError
 from loom.kernel.money import Money, Quantity, check_decimal
+from loom_test_support import tables_on_new_database
 
 metadata = MetaData()
 ledger = Table(
@@ -35,10 +36,7 @@ LARGEST_AMOUNT = Decimal("99999999999999.9999")  # 18 digits, scale 4: 14 before
 
 @pytest.fixture(scope="module")
 def module_engine(database_factory):
-    engine = create_engine(database_factory())
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+    yield from tables_on_new_database(database_factory, metadata)
 
 
 @pytest.fixture

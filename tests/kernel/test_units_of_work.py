@@ -1,16 +1,12 @@
 """One business action is one transaction, retried as a whole when the database is busy.
 
-DESIGN "Units of work" and "Database", RELIABILITY's retry policy and row C8. Run as a script,
-this file is one of C8's writer processes (see ``c8_writer`` at the bottom).
+DESIGN "Units of work" and "Database", RELIABILITY's retry policy and row C8. C8 lives in
+test_sqlite_writer_contention.py, migration connections in test_migration_connection.py.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,10 +25,10 @@ from loom.kernel.db import (
     database_url_from_env,
     is_retryable,
     lock_for_update,
-    migration_connection,
     run_unit_of_work,
 )
-from loom.kernel.errors import BusyError, ConfigurationError, ModuleError
+from loom.kernel.errors import BusyError, ConfigurationError
+from loom_test_support import tables_on_new_database
 
 REPO = Path(__file__).resolve().parents[2]
 SQLITE_ONLY = "SQLite behaviour; PostgreSQL has no BEGIN IMMEDIATE, WAL or busy_timeout"
@@ -44,10 +40,7 @@ entry = Table("entry", metadata, Column("id", Integer, primary_key=True), Column
 
 @pytest.fixture(scope="module")
 def module_engine(database_factory):
-    engine = create_engine(database_factory())
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+    yield from tables_on_new_database(database_factory, metadata)
 
 
 @pytest.fixture
@@ -327,186 +320,3 @@ def test_a_real_deadlock_on_postgresql_is_retried_and_both_transfers_commit(engi
     assert outcomes == ["ok", "ok"] and "40P01" in retried
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT note FROM entry ORDER BY id").scalars().all() == ["0++", "0++"]
-
-
-# --- migrations -----------------------------------------------------------------------------------
-
-@pytest.fixture
-def family(database_url):
-    """A parent with three children that ON DELETE CASCADE; one connection, so the pool reuses it."""
-    engine = create_engine(database_url, pool_size=1, max_overflow=0)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE parent (id INTEGER PRIMARY KEY, name VARCHAR(20))")
-        conn.exec_driver_sql("CREATE TABLE child (id INTEGER PRIMARY KEY, "
-                             "parent_id INTEGER NOT NULL REFERENCES parent(id) ON DELETE CASCADE)")
-        conn.exec_driver_sql("INSERT INTO parent (id, name) VALUES (1, 'p')")
-        conn.exec_driver_sql("INSERT INTO child (id, parent_id) VALUES (1, 1), (2, 1), (3, 1)")
-    yield engine
-    engine.dispose()
-
-
-def count(engine, table_name) -> int:
-    with engine.connect() as conn:
-        return conn.exec_driver_sql(f"SELECT count(*) FROM {table_name}").scalar_one()
-
-
-def test_a_sqlite_table_rebuild_in_a_migration_keeps_the_children(family, backend):
-    if backend != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL alters tables in place and keeps its foreign keys on")
-    with migration_connection(family) as conn:
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0  # the pragma is SQLite's
-        # what alembic's batch mode does to drop a column; with foreign keys on, DROP TABLE
-        # would delete every child through ON DELETE CASCADE
-        conn.exec_driver_sql("CREATE TABLE _tmp_parent (id INTEGER PRIMARY KEY)")
-        conn.exec_driver_sql("INSERT INTO _tmp_parent (id) SELECT id FROM parent")
-        conn.exec_driver_sql("DROP TABLE parent")
-        conn.exec_driver_sql("ALTER TABLE _tmp_parent RENAME TO parent")
-
-    assert count(family, "child") == 3
-    with family.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-
-
-def test_a_migration_that_leaves_orphans_is_rolled_back_naming_them(family, backend):
-    if backend != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL refuses the orphan at the DELETE itself")
-    with pytest.raises(ModuleError) as refused, migration_connection(family) as conn:
-        conn.exec_driver_sql("DELETE FROM parent")
-
-    assert refused.value.message_id == "kernel.foreign_key_check_failed"
-    assert refused.value.params["count"] == 3 and "child row 1 -> parent" in str(refused.value)
-    assert count(family, "parent") == 1 and count(family, "child") == 3
-    with family.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-
-
-def test_a_migration_is_one_transaction_on_both_backends(family):
-    with migration_connection(family) as conn:
-        conn.exec_driver_sql("CREATE TABLE note (id INTEGER PRIMARY KEY)")
-    with pytest.raises(RuntimeError), migration_connection(family) as conn:
-        conn.exec_driver_sql("CREATE TABLE tag (id INTEGER PRIMARY KEY)")
-        conn.exec_driver_sql("INSERT INTO parent (id, name) VALUES (2, 'q')")
-        raise RuntimeError("step 9 of 10 failed")
-
-    with family.connect() as conn:
-        names = set(conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table'" if conn.dialect.name == "sqlite"
-            else "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars())
-    assert "note" in names and "tag" not in names
-    assert count(family, "parent") == 1
-
-
-# --- RELIABILITY C8, scaled down: 8 threads + 2 processes × 50 writes while 2 readers read -----------
-
-C8_THREADS, C8_PROCESSES, C8_WRITES, C8_READERS = 8, 2, 50, 2
-
-
-def c8_schema(engine):
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE ack (id INTEGER PRIMARY KEY, writer TEXT, seq INTEGER)")
-        conn.exec_driver_sql("CREATE TABLE tally (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
-        conn.exec_driver_sql("INSERT INTO tally (id, n) VALUES (1, 0)")
-
-
-def c8_write(session, writer, seq):
-    """Read the tally, then write it back plus one: loses updates unless writers are serialized."""
-    n = session.execute(text("SELECT n FROM tally WHERE id = 1")).scalar_one()
-    session.execute(text("UPDATE tally SET n = :n WHERE id = 1"), {"n": n + 1})
-    session.execute(text("INSERT INTO ack (writer, seq) VALUES (:w, :s)"), {"w": writer, "s": seq})
-
-
-def c8_writer(engine, writer, writes) -> dict:
-    """Run ``writes`` write units; count acknowledgements, errors and busy-snapshot retries."""
-    report = {"acks": 0, "errors": [], "snapshot_retries": 0, "retries": 0}
-
-    def on_retry(_attempt, exc):
-        report["retries"] += 1
-        report["snapshot_retries"] += getattr(getattr(exc, "orig", exc), "sqlite_errorcode", 0) == 517
-
-    for seq in range(writes):
-        try:
-            run_unit_of_work(engine, lambda s, seq=seq: c8_write(s, writer, seq), on_retry=on_retry)
-            report["acks"] += 1
-        except Exception as exc:  # noqa: BLE001 - every error that reaches a caller is counted
-            report["errors"].append(repr(exc))
-    return report
-
-
-def c8_reader(engine, stop, report):
-    """Report reads until ``stop``: in every snapshot the tally equals the number of ack rows."""
-    def read(session):
-        return session.execute(text("SELECT (SELECT n FROM tally), (SELECT count(*) FROM ack)")).one()
-
-    while not stop.is_set():
-        try:
-            tally, acks = run_unit_of_work(engine, read, write=False)
-            report["reads"] += 1
-            report["torn"] += tally != acks
-        except Exception as exc:  # noqa: BLE001 - every error that reaches a caller is counted
-            report["errors"].append(repr(exc))
-
-
-def start_writer_processes(url):
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    processes = [subprocess.Popen([sys.executable, __file__, url, f"process-{i}", str(C8_WRITES)],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
-                 for i in range(C8_PROCESSES)]
-    for process in processes:
-        assert process.stdout.readline().strip() == "ready"
-    return processes
-
-
-def test_c8_sqlite_writers_in_threads_and_processes_never_see_database_is_locked(database_url, backend):
-    if backend != "sqlite":
-        pytest.skip("RELIABILITY C8 is about SQLite's single writer; PostgreSQL has row locks")
-    engine = create_engine(database_url)
-    c8_schema(engine)
-    processes = start_writer_processes(database_url)
-    start, stop = threading.Barrier(C8_THREADS + C8_READERS + 1), threading.Event()
-    reports: list[dict] = []
-    readers = [{"reads": 0, "torn": 0, "errors": []} for _ in range(C8_READERS)]
-
-    def thread_writer(i):
-        start.wait()
-        reports.append(c8_writer(engine, f"thread-{i}", C8_WRITES))
-
-    def thread_reader(report):
-        start.wait()
-        c8_reader(engine, stop, report)
-
-    threads = [threading.Thread(target=thread_writer, args=(i,)) for i in range(C8_THREADS)]
-    threads += [threading.Thread(target=thread_reader, args=(r,)) for r in readers]
-    for thread in threads:
-        thread.start()
-    began = time.monotonic()
-    start.wait()
-    for process in processes:
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    reports += [json.loads(process.communicate(timeout=60)[0]) for process in processes]
-    for thread in threads[:C8_THREADS]:
-        thread.join(60)
-    stop.set()
-    for thread in threads[C8_THREADS:]:
-        thread.join(10)
-    print(f"C8: {time.monotonic() - began:.1f}s, retries {sum(r['retries'] for r in reports)}, "
-          f"reads {sum(r['reads'] for r in readers)}")
-
-    acks = sum(r["acks"] for r in reports)
-    assert [e for r in reports + readers for e in r["errors"]] == []  # no "database is locked", nothing
-    assert acks == (C8_THREADS + C8_PROCESSES) * C8_WRITES
-    assert count(engine, "ack") == acks
-    with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT n FROM tally").scalar_one() == acks  # no lost update
-    assert sum(r["snapshot_retries"] for r in reports) == 0
-    assert all(r["reads"] > 0 for r in readers) and sum(r["torn"] for r in readers) == 0
-    engine.dispose()
-
-
-if __name__ == "__main__":
-    url, name, writes = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    process_engine = create_engine(url)
-    with process_engine.connect():
-        print("ready", flush=True)
-    sys.stdin.readline()
-    print(json.dumps(c8_writer(process_engine, name, writes)), flush=True)
