@@ -56,3 +56,15 @@ def register_checks() -> list[Any]:
     """Return invariant checks (``loom.kernel.checks.Check``) that ``loom check`` runs.
 
     Each check receives an environment and yields violations naming the records involved."""
+
+
+# --- workflow and approvals (kernel/workflow/) ----------------------------------------------------
+
+
+# --- outbox, jobs and mail (kernel/outbox/, kernel/jobs/) -----------------------------------------
+
+
+# --- checks, audit and backups (kernel/checks/, kernel/audit/) ------------------------------------
+
+
+# --- attachments, import and export (kernel/attachments/, kernel/transfer/) -----------------------

@@ -33,6 +33,10 @@ MODULE_TABLE = "loom_module"
 #: ``progress(action, module)``, called before each step: ``migrate``, ``load data`` or ``downgrade``.
 Progress = Callable[[str, str], None]
 
+#: The kernel's data files in load order: roles first, then the services' permissions, the company.
+KERNEL_DATA_FILES = ("data/security.toml", "data/workflow.toml", "data/audit.toml", "data/outbox.toml",
+                     "data/attachment.toml", "data/company.toml")
+
 
 def _silent(action: str, module: str) -> None:
     """The default ``progress``: report nothing."""
@@ -249,7 +253,7 @@ class ModuleManager:
 
     def _data_files(self, module: str, demo: bool) -> tuple[Path, list[str]]:
         if module == KERNEL:
-            return Path(__file__).resolve().parent, ["data/security.toml", "data/company.toml"]
+            return Path(__file__).resolve().parent, list(KERNEL_DATA_FILES)
         manifest = self.manifests[module]
         return manifest.path, list(manifest.data) + (list(manifest.demo) if demo else [])
 

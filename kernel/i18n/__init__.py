@@ -1,8 +1,9 @@
 """Message catalogs: one TOML file per language per owner (the kernel and each module).
 
 A message id is ``owner.name`` (``kernel.field_required``). Catalogs are read lazily with
-``tomllib`` from ``<owner package>/i18n/<lang>.toml``; a missing id renders as the id itself with its
-parameters so nothing is ever swallowed.
+``tomllib`` from ``<owner package>/i18n/<lang>.toml`` merged with any ``<lang>.<part>.toml`` beside it
+(the kernel keeps one part per service: ``en.workflow.toml``, ``en.audit.toml``, ...); a missing id
+renders as the id itself with its parameters so nothing is ever swallowed.
 """
 
 from __future__ import annotations
@@ -30,10 +31,20 @@ def _package_of(owner: str) -> str:
 def catalog(owner: str, lang: str) -> dict[str, str]:
     """The messages of ``owner`` (``kernel`` or a module name) in ``lang``; empty if it has none."""
     try:
-        text = resources.files(_package_of(owner)).joinpath("i18n", f"{lang}.toml").read_text("utf-8")
+        folder = resources.files(_package_of(owner)).joinpath("i18n")
+        files = sorted((f for f in folder.iterdir() if _is_part(f.name, lang)), key=lambda f: f.name)
     except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):
         return {}
-    return tomllib.loads(text)
+    messages: dict[str, str] = {}
+    for file in files:
+        messages.update(tomllib.loads(file.read_text("utf-8")))
+    return messages
+
+
+def _is_part(name: str, lang: str) -> bool:
+    """``en.toml`` and ``en.<part>.toml`` belong to ``en`` (``zh_CN.toml`` does not)."""
+    stem, dot, suffix = name.partition(".")
+    return stem == lang and dot == "." and (suffix == "toml" or (suffix.endswith(".toml") and "." not in suffix[:-5]))
 
 
 def translate(message_id: str, lang: str = "en", **params: Any) -> str:

@@ -1,7 +1,19 @@
 """The kernel's own models: installed modules, companies, users, roles, permissions, record rules,
-sequences, settings and external ids. They belong to the ``kernel`` migration branch."""
+sequences, settings, external ids and the models of the kernel services (workflow and approvals,
+timeline, security audit log, outbox, attachments). They belong to the ``kernel`` migration branch."""
 
-from loom.kernel.models import company, external_id, module, security, sequence, setting
+from loom.kernel.models import (
+    attachment,
+    audit,
+    company,
+    external_id,
+    module,
+    outbox,
+    security,
+    sequence,
+    setting,
+    workflow,
+)
 
 
 def register(loom):
@@ -17,4 +29,9 @@ def register(loom):
         sequence.SequenceCounter,
         setting.SettingValue,
         external_id.ExternalId,
+        *workflow.MODELS,
+        *audit.MODELS,
+        *outbox.MODELS,
+        *attachment.MODELS,
     )
+    loom.triggers(*workflow.TRIGGERS, *audit.TRIGGERS, *outbox.TRIGGERS, *attachment.TRIGGERS)

@@ -1,0 +1,23 @@
+"""kernel workflow tables
+
+Revision ID: kernel_0002
+Revises: kernel_0001
+Create Date: 2026-12-05 19:10:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import loom.kernel.money
+
+
+revision = 'kernel_0002'
+down_revision = 'kernel_0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

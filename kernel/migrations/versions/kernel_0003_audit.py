@@ -1,0 +1,23 @@
+"""kernel audit tables
+
+Revision ID: kernel_0003
+Revises: kernel_0002
+Create Date: 2026-12-05 19:10:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import loom.kernel.money
+
+
+revision = 'kernel_0003'
+down_revision = 'kernel_0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
