@@ -21,7 +21,8 @@ only write lock, so whatever it read stays unchanged until it commits. Take lock
 (``ORDER BY id``).
 
 **Units of work.** :func:`run_unit_of_work` runs one business action in one transaction and retries
-it as a whole on serialization failures, deadlocks, lock timeouts and SQLite busy errors.
+it as a whole on serialization failures, deadlocks, lock timeouts and SQLite busy errors. It never
+commits a transaction in which a database error was caught and swallowed (:mod:`loom.kernel.faults`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from loom.kernel.errors import BusyError, ConfigurationError, ModuleError
+from loom.kernel import faults
+from loom.kernel.errors import BusyError, ConfigurationError, ModuleError, UserError
 
 #: The execution option that makes a connection a writer (``BEGIN IMMEDIATE`` on SQLite).
 WRITE = "loom_write"
@@ -79,9 +81,12 @@ def create_engine(url: str, **kw: Any) -> Engine:
                                  url=parsed.render_as_string(hide_password=True))
     parsed = parsed.set(drivername=driver)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, kw)
-    kw.setdefault("pool_pre_ping", True)
-    return sa.create_engine(parsed, **kw)
+        engine = _sqlite_engine(parsed, kw)
+    else:
+        kw.setdefault("pool_pre_ping", True)
+        engine = sa.create_engine(parsed, **kw)
+    faults.track_faults(engine)
+    return engine
 
 
 def _sqlite_engine(url: URL, kw: dict[str, Any]) -> Engine:
@@ -186,7 +191,30 @@ def _run_once(bind: Engine | Callable[[], Session], fn: Callable[[Session], T], 
     with session, session.begin():
         if write:
             session.connection(execution_options={WRITE: True})
-        return fn(session)
+        result = fn(session)
+        refuse_swallowed_errors(session.connection())
+        return result
+
+
+def refuse_swallowed_errors(connection: Connection) -> None:
+    """Raise ``UserError("kernel.database_error_swallowed")`` when a database error on ``connection``
+    was caught without rolling back to a savepoint: such a transaction must not commit. A swallowed
+    retryable error (a serialization failure) is raised again as it was, so the unit is retried."""
+    swallowed = faults.unresolved(connection)
+    if swallowed:
+        if is_retryable(swallowed[0].exception):
+            raise swallowed[0].exception
+        raise UserError("kernel.database_error_swallowed", error=swallowed[0].error,
+                        where=_caller_outside_kernel(swallowed[0].frames))
+
+
+def _caller_outside_kernel(frames: tuple[Any, ...]) -> str:
+    """The innermost frame that is neither SQLAlchemy's nor the kernel's: who caught the error."""
+    skipped = (os.path.dirname(os.path.abspath(__file__)), os.path.dirname(os.path.abspath(sa.__file__)))
+    for code in frames:
+        if not os.path.abspath(code.co_filename).startswith(skipped):
+            return f"{code.co_name} ({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
+    return "unknown"
 
 
 def _pause_before_retry(attempt: int, attempts: int, exc: BaseException,

@@ -17,7 +17,8 @@ from typing import Any
 
 import pluggy
 
-from loom.kernel.errors import ConfigurationError
+from loom.kernel import faults
+from loom.kernel.errors import ConfigurationError, UserError
 
 PROJECT = "loom"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -112,15 +113,33 @@ class HookRelay:
 
         def call(**kwargs: Any) -> Any:
             try:
-                return caller(**kwargs)
+                with faults.watching() as seen:
+                    result = caller(**kwargs)
             except Exception as exc:
                 culprit = _culprit(self._pm, caller, exc)
                 if culprit and not getattr(exc, "loom_hook", None):
                     exc.loom_hook = (name, culprit)  # type: ignore[attr-defined]
                     exc.add_note(f"raised in hook {name!r} implemented by module {culprit!r}")
                 raise
+            swallowed = [fault for fault in seen if not fault.resolved]
+            if swallowed:
+                culprit = _swallower(self._pm, caller, swallowed[0]) or "unknown"
+                error = UserError("kernel.hook_swallowed_database_error", hook=name, module=culprit,
+                                  error=swallowed[0].error)
+                error.loom_hook = (name, culprit)  # type: ignore[attr-defined]
+                raise error
+            return result
 
         return call
+
+
+def _swallower(pm: pluggy.PluginManager, caller: Any, fault: faults.Fault) -> str | None:
+    """The module whose implementation was on the stack when the swallowed error happened."""
+    codes = {impl.function.__code__: impl for impl in caller.get_hookimpls()}
+    for code in fault.frames:
+        if code in codes:
+            return impl_module(pm, codes[code])
+    return None
 
 
 def _culprit(pm: pluggy.PluginManager, caller: Any, exc: BaseException) -> str | None:
