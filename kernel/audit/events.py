@@ -1,0 +1,66 @@
+"""Writing audit records: in the caller's transaction, or alone for an action that rolled back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, column, inspect, select, table
+from sqlalchemy.orm import Session
+
+from loom.kernel.audit.chain import append, jsonable
+from loom.kernel.db import run_unit_of_work
+
+if TYPE_CHECKING:
+    from loom.kernel.environment import Environment
+
+log = logging.getLogger(__name__)
+
+
+def audit_event(env: Environment, action: str, *, model: str | None = None, record_id: int | None = None,
+                before: Any = None, after: Any = None, details: Any = None) -> dict[str, Any]:
+    """Append one audit record in ``env``'s transaction and return the row written.
+
+    Actor and company come from ``env`` (none for a superuser environment without a user); the
+    time is now, in UTC. ``before``, ``after`` and ``details`` are JSON data (Decimal and dates
+    are stored as strings). The record commits or rolls back with the caller's action; the chain's
+    head stays locked until then, so keep audit calls near the end of long transactions."""
+    user = env.user if env.uid is not None else None
+    entry = _entry(action, actor_id=env.uid, actor_login=user.login if user is not None else None,
+                   company_id=env.company_id if user is not None else None, model=model,
+                   record_id=record_id, before=before, after=after, details=details)
+    return append(env.session.connection(), entry)
+
+
+def audit_refusal(engine: Engine, action: str, *, actor_id: int | None = None, company_id: int | None = None,
+                  model: str | None = None, record_id: int | None = None, details: Any = None) -> dict[str, Any] | None:
+    """Commit a record of a refused or failed ``action`` in its own transaction; return the row.
+
+    Call it after the action's own transaction rolled back (on SQLite an open writer would hold
+    the write lock). Returns ``None``, and logs a warning, when the database has no audit log yet
+    (a first installation that failed before the kernel's tables existed)."""
+
+    def write(session: Session) -> dict[str, Any] | None:
+        connection = session.connection()
+        if not inspect(connection).has_table("loom_audit_log"):
+            log.warning("audit: no audit log in this database; %s not recorded", action)
+            return None
+        entry = _entry(action, actor_id=actor_id, actor_login=_login(connection, actor_id), company_id=company_id,
+                       model=model, record_id=record_id, before=None, after=None, details=details)
+        return append(connection, entry)
+
+    return run_unit_of_work(engine, write)
+
+
+def _entry(action: str, **values: Any) -> dict[str, Any]:
+    for key in ("before", "after", "details"):
+        values[key] = jsonable(values[key])
+    return {"action": action, "at": dt.datetime.now(dt.UTC), **values}
+
+
+def _login(connection: Connection, actor_id: int | None) -> str | None:
+    if actor_id is None:
+        return None
+    users = table("loom_user", column("id"), column("login"))
+    return connection.scalar(select(users.c.login).where(users.c.id == actor_id))

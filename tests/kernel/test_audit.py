@@ -1,0 +1,116 @@
+"""The security audit log: who did what, when, in which company, chained so tampering shows."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from loom.kernel.audit import audit_event, audit_refusal, verify_chain
+from loom.kernel.db import create_engine, run_unit_of_work
+from loom.kernel.environment import Environment
+from loom.kernel.installer import ModuleManager
+from loom_test_support import ROOTS, rolled_back
+
+
+@pytest.fixture
+def own_database(database_url):
+    """A database of its own (kernel and base), for tests that commit audit records."""
+    engine = create_engine(database_url)
+    manager = ModuleManager(engine, roots=ROOTS)
+    manager.install(["base"])
+    yield engine, manager.registry(manager.installed())
+    engine.dispose()
+
+
+def _admin_env(env):
+    admin = env["loom.user"].search([["login", "=", "admin"]])
+    return Environment(env.registry, env.session, uid=admin[0].id) if admin else env
+
+
+def test_an_event_names_actor_company_object_and_change(installed):
+    with rolled_back(installed("base")) as env:
+        admin = env["loom.user"].create({"login": "audit_admin", "name": "Audit admin"})
+        env = Environment(env.registry, env.session, uid=admin.id)
+        row = audit_event(env, "settings.change", model="loom.setting", record_id=7,
+                          before={"grace_days": Decimal("1.50")}, after={"grace_days": Decimal("2.00")})
+        stored = env.session.execute(text("SELECT actor_id, actor_login, company_id, model, record_id, action "
+                                          "FROM loom_audit_log WHERE seq = :s"), {"s": row["seq"]}).one()
+        assert tuple(stored) == (admin.id, "audit_admin", admin.company_id, "loom.setting", 7, "settings.change")
+        assert row["before"] == {"grace_days": "1.50"} and row["at"].tzinfo is not None
+        assert verify_chain(env.session.connection())[1] is None
+
+
+def test_the_record_of_a_refused_action_survives_the_rollback(own_database):
+    engine, registry = own_database
+
+    def refused_action(session):
+        audit_event(Environment(registry, session, su=True), "module.uninstall", details={"module": "base"})
+        raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        run_unit_of_work(engine, refused_action)
+    audit_refusal(engine, "module.uninstall.refused", details={"module": "base", "reason": "base stays"})
+    with engine.connect() as conn:
+        actions = conn.execute(text("SELECT action FROM loom_audit_log ORDER BY seq")).scalars().all()
+        assert actions[-1] == "module.uninstall.refused"
+        assert "module.uninstall" not in actions
+        assert verify_chain(conn)[1] is None
+
+
+@pytest.mark.parametrize("statement", ["UPDATE loom_audit_log SET action = 'nothing'",
+                                       "DELETE FROM loom_audit_log"])
+def test_the_database_refuses_to_change_or_delete_audit_rows(installed, statement):
+    with rolled_back(installed("base")) as env:
+        audit_event(env, "backup", details={"path": "/tmp/x"})
+        with pytest.raises(Exception, match="insert-only"), env.session.begin_nested():
+            env.session.execute(text(statement))
+        assert env.session.scalar(text("SELECT count(*) FROM loom_audit_log")) >= 1
+
+
+def test_verify_names_the_changed_record_once_the_trigger_is_dropped(own_database):
+    engine, registry = own_database
+    for n in range(3):
+        run_unit_of_work(engine, lambda s, n=n: audit_event(Environment(registry, s, su=True), "import",
+                                                            details={"rows": n}))
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text('DROP TRIGGER "loom_audit_log_no_update"'))
+        else:
+            conn.execute(text('DROP TRIGGER "loom_audit_log_no_update" ON loom_audit_log'))
+        second = conn.execute(text("SELECT id, seq FROM loom_audit_log ORDER BY seq LIMIT 1 OFFSET 1")).one()
+        conn.execute(text("UPDATE loom_audit_log SET details = :d WHERE id = :i"),
+                     {"d": '{"rows": 1000}', "i": second.id})
+    with engine.connect() as conn:
+        checked, broken = verify_chain(conn)
+    assert (broken.seq, broken.id, broken.problem) == (second.seq, second.id, "changed")
+    assert checked == second.seq - 1
+
+
+def test_concurrent_writers_extend_one_unbroken_chain(own_database):
+    engine, registry = own_database
+    threads_count, per_thread = 6, 10
+    barrier, errors = threading.Barrier(threads_count), []
+
+    def writer(n):
+        try:
+            barrier.wait()
+            for i in range(per_thread):
+                run_unit_of_work(engine, lambda s, i=i: audit_event(Environment(registry, s, su=True), "export",
+                                                                    details={"thread": n, "i": i}))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with engine.connect() as conn:
+        checked, broken = verify_chain(conn)
+        exports = conn.scalar(text("SELECT count(*) FROM loom_audit_log WHERE action = 'export'"))
+    assert broken is None
+    assert exports == threads_count * per_thread and checked >= exports
