@@ -64,6 +64,35 @@ def register_checks() -> list[Any]:
 # --- outbox, jobs and mail (kernel/outbox/, kernel/jobs/) -----------------------------------------
 
 
+@hookspec
+def register_event_consumers() -> list[Any]:
+    """Return the consumers of outbox events a module contributes
+    (``loom.kernel.outbox.EventConsumer(topic, name, handle)``).
+
+    Collected once per registry by the worker; every returned list is concatenated and consumer
+    names must be unique. ``handle(env, event)`` runs after the emitting transaction committed, in
+    its own unit of work (superuser, the event's company), once in effect per event: a receipt
+    keyed by consumer name and event id is written in the same transaction. Raising rolls its work
+    back and the event is retried with backoff, then dead after the last attempt."""
+
+
+@hookspec
+def register_periodic_jobs() -> list[Any]:
+    """Return the periodic jobs a module declares (``loom.kernel.jobs.PeriodicJob(name, schedule, run)``).
+
+    Collected by ``loom worker``, which runs ``run(env)`` whenever the crontab ``schedule`` matches
+    (UTC), in its own unit of work as the superuser. Job names must be unique."""
+
+
+@hookspec
+def register_mail_templates() -> list[Any]:
+    """Return the mail template folders a module contributes (``loom.kernel.mail.TemplateFolder(prefix, path)``).
+
+    ``send_mail(env, "<prefix>.<name>", ...)`` renders ``<name>.<lang>.subject.txt``,
+    ``<name>.<lang>.txt`` and optionally ``<name>.<lang>.html`` (autoescaped) from ``path`` with
+    Jinja2, in ``zh_CN`` or ``en`` (English when a language is missing). Prefixes must be unique."""
+
+
 # --- checks, audit and backups (kernel/checks/, kernel/audit/) ------------------------------------
 
 

@@ -35,3 +35,7 @@ def register(loom):
         *attachment.MODELS,
     )
     loom.triggers(*workflow.TRIGGERS, *audit.TRIGGERS, *outbox.TRIGGERS, *attachment.TRIGGERS)
+    from loom.kernel.jobs import hooks as jobs_hooks  # the nightly check, through the modules' own hook
+    from loom.kernel.mail import hooks as mail_hooks  # the kernel's mail templates and the mail consumer
+
+    loom.hooks(jobs_hooks, mail_hooks)
