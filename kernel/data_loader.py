@@ -17,6 +17,11 @@ A data file is TOML: one array of tables per model, in load order::
 A row whose external id exists updates that record (unless it is ``noupdate``), so loading a
 file twice inserts nothing the second time. ``{ ref = "..." }`` names one record;
 ``{ refs = [...] }`` names several (many-to-many).
+
+:func:`save_rows` is the part shared with ``loom import`` (:mod:`loom.kernel.transfer`): rows of
+already converted values keyed by external id, existing records updated, new ones created in one
+batch and named in one flush. Data files call it one row at a time (a row may refer to the row
+above it); imports call it with chunks of rows.
 """
 
 from __future__ import annotations
@@ -90,6 +95,7 @@ class KnownIds:
         rows = env.session.execute(select(ext.module, ext.name, ext.model, ext.res_id, ext.noupdate))
         self.env = env
         self.rows = {(m, n): (model, res_id, noupdate) for m, n, model, res_id, noupdate in rows}
+        self.added: list[tuple[str, str]] = []  # names added by this load, in order
 
     def get(self, xmlid: str, module: str) -> tuple[str, int, bool] | None:
         """(model, id, noupdate) of ``xmlid`` (a bare name belongs to ``module``), or None."""
@@ -108,24 +114,64 @@ class KnownIds:
         self.env.session.add(self.env.registry["loom.external_id"](
             module=key[0], name=key[1], model=record.__model__, res_id=record.id, noupdate=noupdate))
         self.rows[key] = (record.__model__, record.id, noupdate)
+        self.added.append(key)
+
+    def forget_since(self, mark: int) -> None:
+        """Forget the names added after ``len(self.added)`` was ``mark`` (their savepoint rolled back)."""
+        for key in self.added[mark:]:
+            self.rows.pop(key, None)
+        del self.added[mark:]
+
+
+def save_rows(env: Environment, model: str, items: Iterable[tuple[str | None, dict[str, Any]]], *,
+              module: str, known: KnownIds, report: LoadReport, noupdate: bool = False) -> list[Any]:
+    """Save rows of converted values keyed by external id; returns the records in row order.
+
+    A row whose external id names a record of ``model`` updates it (unless that name is
+    ``noupdate``) where its values differ (the records are read in one query); every other row is
+    created, all of them in one ``create`` call, and the new external ids are added in the same
+    flush. Validation and permissions are the environment's."""
+    items = list(items)
+    records: list[Any] = [None] * len(items)
+    new: list[int] = []
+    existing: list[tuple[int, int, bool]] = []
+    for index, (xmlid, _values) in enumerate(items):
+        found = known.get(xmlid, module) if xmlid else None
+        if found is None or found[0] != model:
+            new.append(index)
+        else:
+            existing.append((index, found[1], found[2]))
+    browsed = env[model].browse([res_id for _, res_id, _ in existing]) if existing else []
+    for (index, _res_id, keep), record in zip(existing, browsed, strict=True):
+        records[index] = record
+        if keep:
+            continue
+        changed = {name: value for name, value in items[index][1].items() if not _same(record, name, value)}
+        if changed:
+            env[model].write([record], changed)
+        report.count(report.updated, model)
+    if new:
+        created = env[model].create([items[i][1] for i in new])
+        for index, record in zip(new, created, strict=True):
+            records[index] = record
+            report.count(report.created, model)
+            if items[index][0]:
+                known.add(items[index][0], module, record, noupdate)
+    return records
 
 
 def _load_row(env: Environment, model: str, row: dict[str, Any], module: str, noupdate: bool,
               report: LoadReport, known: KnownIds) -> Any:
     xmlid = row.pop("id", None)
     values = {name: _resolve(known, value, module) for name, value in row.items()}
-    existing = known.get(xmlid, module) if xmlid else None
-    if existing is not None and existing[0] == model:
-        record = env[model].get(existing[1])
-        if not existing[2]:
-            env[model].write([record], values)
-            report.count(report.updated, model)
-        return record
-    record = env[model].create(values)
-    report.count(report.created, model)
-    if xmlid:
-        known.add(xmlid, module, record, noupdate)
-    return record
+    return save_rows(env, model, [(xmlid, values)], module=module, known=known, report=report,
+                     noupdate=noupdate)[0]
+
+
+def _same(record: Any, name: str, value: Any) -> bool:
+    """Whether ``record`` already holds ``value`` in the scalar or many-to-one field ``name``."""
+    current = getattr(record, name, None)
+    return not isinstance(value, (list, dict)) and not isinstance(current, list) and current == value
 
 
 def _resolve(known: KnownIds, value: Any, module: str) -> Any:
