@@ -52,9 +52,6 @@ def revoke(ctx: click.Context, code: str, login: str) -> None:
 
 
 def _change(env, code: str, login: str, *, add: bool) -> None:
-    from loom.kernel.users import find_user, role_by_code
+    from loom.kernel.users import change_roles, find_user
 
-    user, target = find_user(env, login), role_by_code(env, code)
-    ids = {r.id for r in user.role_ids}
-    ids = ids | {target.id} if add else ids - {target.id}
-    env["loom.user"].write([user], {"role_ids": sorted(ids)})
+    change_roles(env, find_user(env, login), [code], grant=add)

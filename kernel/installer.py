@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from loom.kernel import manifest as manifests_mod
 from loom.kernel import migrator, schema_objects
+from loom.kernel.audit import audit_event
+from loom.kernel.audit.failures import records_failures
 from loom.kernel.data_loader import LoadReport, load_file
 from loom.kernel.db import migration_connection
 from loom.kernel.environment import Environment
@@ -89,6 +91,7 @@ class ModuleManager:
 
     # -- install / upgrade ----------------------------------------------------------------------
 
+    @records_failures("module.install", lambda names, **_: {"modules": list(names)})
     def install(self, names: Iterable[str], *, demo: bool = False, dry_run: bool = False,
                 progress: Progress | None = None) -> Plan:
         """Install ``names`` with their dependencies and bridges (``base`` always comes along).
@@ -128,9 +131,12 @@ class ModuleManager:
                 plan.loaded[module] = self._load_data(env, module, demo)
             for module in plan.modules if announce else ():
                 env.hooks.on_module_installed(env=env, module=module)
+            audit_event(env, "module.install" if announce else "module.upgrade",
+                        details={"modules": plan.modules, "demo": demo})
             session.commit()  # releases the savepoint; the connection's transaction commits later
         schema_objects.create_all(conn, registry.schema_objects)
 
+    @records_failures("module.upgrade", lambda names=None, **_: {"modules": list(names or ["*"])})
     def upgrade(self, names: Iterable[str] | None = None, *, dry_run: bool = False,
                 progress: Progress | None = None) -> Plan:
         """Run pending migrations and reload data files of ``names`` (default: all installed).
@@ -156,6 +162,7 @@ class ModuleManager:
 
     # -- uninstall ------------------------------------------------------------------------------
 
+    @records_failures("module.uninstall", lambda name, **kw: {"modules": [name], "purge": kw.get("purge", False)})
     def uninstall(self, name: str, *, cascade: bool = False, purge: bool = False,
                   dry_run: bool = False, backup_dir: Path | None = None, progress: Progress | None = None) -> Plan:
         """Uninstall ``name`` (and, with ``cascade``, what depends on it); see the module docstring.
@@ -189,6 +196,10 @@ class ModuleManager:
                 env.hooks.on_module_uninstalling(env=env, module=module)
             for module in plan.modules:
                 self._forget(env, module)
+            details = {"modules": plan.modules, "business_rows": plan.business_rows, "backup": plan.backup}
+            audit_event(env, "module.uninstall", details=details)
+            if plan.business_rows:
+                audit_event(env, "purge", details=details)
             session.commit()  # releases the savepoint; the connection's transaction commits later
         cfg = self._config(conn, installed)
         for module in plan.modules:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from loom.kernel.audit import audit_event
 from loom.kernel.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -92,10 +93,13 @@ def set_setting(env: Environment, key: str, value: Any) -> Any:
     parsed = setting.parse(value)
     row = _row(env, key)
     records = env["loom.setting"]
+    before = None if row is None else {key: row.value}
     if row is None:
-        records.create({"key": key, "company_id": env.company_id, "value": setting.to_json(parsed)})
+        row = records.create({"key": key, "company_id": env.company_id, "value": setting.to_json(parsed)})
     else:
         records.write([row], {"value": setting.to_json(parsed)})
+    audit_event(env, "settings.change", model="loom.setting", record_id=row.id, before=before,
+                after={key: setting.to_json(parsed)})
     return parsed
 
 

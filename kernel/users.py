@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from loom.kernel.audit import audit_event
 from loom.kernel.errors import ValidationError
 from loom.kernel.passwords import hash_password
 
@@ -35,6 +36,17 @@ def _store_hash(env: Environment, user: Any, password: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = dt.datetime.now(dt.UTC)
     env.session.flush()
+
+
+def change_roles(env: Environment, user: Any, codes: Iterable[str], *, grant: bool) -> None:
+    """Give (``grant``) or take the roles ``codes`` to or from ``user``; audited as ``role.grant`` or
+    ``role.revoke`` with the user's role codes before and after."""
+    targets = {role_by_code(env, code).id for code in codes}
+    before = sorted(role.code for role in user.role_ids)
+    current = {role.id for role in user.role_ids}
+    env["loom.user"].write([user], {"role_ids": sorted(current | targets if grant else current - targets)})
+    audit_event(env, "role.grant" if grant else "role.revoke", model="loom.user", record_id=user.id,
+                before={"roles": before}, after={"roles": sorted(role.code for role in user.role_ids)})
 
 
 def role_by_code(env: Environment, code: str) -> Any:

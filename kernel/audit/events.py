@@ -16,19 +16,22 @@ if TYPE_CHECKING:
     from loom.kernel.environment import Environment
 
 log = logging.getLogger(__name__)
+#: ``actor_login`` of an event written by a superuser environment without a user (the CLI's default).
+SUPERUSER = "superuser"
 
 
 def audit_event(env: Environment, action: str, *, model: str | None = None, record_id: int | None = None,
                 before: Any = None, after: Any = None, details: Any = None) -> dict[str, Any]:
     """Append one audit record in ``env``'s transaction and return the row written.
 
-    Actor and company come from ``env`` (none for a superuser environment without a user); the
-    time is now, in UTC. ``before``, ``after`` and ``details`` are JSON data (Decimal and dates
-    are stored as strings). The record commits or rolls back with the caller's action; the chain's
-    head stays locked until then, so keep audit calls near the end of long transactions."""
+    Actor and company come from ``env`` (a superuser environment without a user, the CLI's
+    administrator default, is recorded as actor ``superuser``); the time is now, in UTC.
+    ``before``, ``after`` and ``details`` are JSON data (Decimal and dates are stored as strings).
+    The record commits or rolls back with the caller's action; the chain's head stays locked until
+    then, so keep audit calls near the end of long transactions."""
     user = env.user if env.uid is not None else None
-    entry = _entry(action, actor_id=env.uid, actor_login=user.login if user is not None else None,
-                   company_id=env.company_id if user is not None else None, model=model,
+    entry = _entry(action, actor_id=env.uid, actor_login=user.login if user is not None else SUPERUSER,
+                   company_id=env.company_id, model=model,
                    record_id=record_id, before=before, after=after, details=details)
     return append(env.session.connection(), entry)
 
