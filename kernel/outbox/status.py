@@ -24,7 +24,7 @@ def outbox_status(env: Environment, *, dead_limit: int = DEAD_SHOWN) -> dict[str
     with their last error (newest first, at most ``dead_limit``)."""
     table = env.registry["loom.outbox_event"].__table__
     counts = dict.fromkeys(EVENT_STATES, 0)
-    counts.update(env.session.execute(select(table.c.state, func.count()).group_by(table.c.state)).tuples().all())
+    counts.update(env.session.execute(select(table.c.state, func.count()).group_by(table.c.state)).all())
     oldest = env.session.scalar(select(func.min(table.c.created_at))
                                 .where(table.c.state.in_(("pending", "relayed"))))
     dead = env.session.execute(
