@@ -53,12 +53,37 @@ def register_settings() -> list[Any]:
 
 @hookspec
 def register_checks() -> list[Any]:
-    """Return invariant checks (``loom.kernel.checks.Check``) that ``loom check`` runs.
+    """Return invariant checks that ``loom check`` (and :func:`loom.kernel.checks.run_checks`) runs.
 
-    Each check receives an environment and yields violations naming the records involved."""
+    Called with no arguments when checks run; return a list of
+    ``loom.kernel.checks.Check(name, description, run)``. ``name`` is dotted and unique
+    (``sales.order_totals``); ``run(env)`` receives a superuser environment in a read
+    transaction and yields ``Violation(check, message, records=[(model, id), ...])`` for every
+    place the invariant does not hold. Checks must only read and should be set-based (one query
+    per invariant, whatever the table's size). Every returned list is concatenated after the
+    kernel's own checks."""
 
 
 # --- workflow and approvals (kernel/workflow/) ----------------------------------------------------
+
+
+@hookspec
+def on_transition(env: Any, model: str, transition: str, records: list[Any]) -> None:
+    """Called after every workflow transition, with all the records of ``model`` that just made
+    ``transition`` (batch-first: once per batch, never per record), after the transition's actions
+    and before its own business hook (``on_order_confirmed``...). Runs inside the transition's
+    savepoint in the caller's unit of work: raising rolls the whole batch back. A transition that
+    completes on its last approval calls it then, with the approver's environment (superuser
+    mode). Return value ignored."""
+
+
+@hookspec
+def on_approval_requested(env: Any, model: str, transition: str, records: list[Any]) -> None:
+    """Called when approval rules hold ``records`` of ``model`` at ``transition``: they are now in
+    ``waiting_approval`` and their requests are open (read them with
+    ``loom.kernel.workflow.pending_requests``). Use it to notify approvers (through the outbox).
+    Runs in the caller's unit of work; do not write the documents here (an edit resets their
+    approvals). Return value ignored."""
 
 
 # --- outbox, jobs and mail (kernel/outbox/, kernel/jobs/) -----------------------------------------
