@@ -9,6 +9,7 @@ temporary files of the same age.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -50,4 +51,6 @@ def collect_garbage(env: Environment, *, min_age: float = DEFAULT_MIN_AGE) -> Co
         if stat.st_mtime <= cutoff:
             path.unlink(missing_ok=True)
             files, size = files + 1, size + stat.st_size
+            with contextlib.suppress(OSError):  # the folder of the hash's first two digits, once empty
+                path.parent.rmdir() if path.parent != temp_dir else None
     return Collected(files, size)

@@ -11,9 +11,10 @@ Imports are all or nothing and share the data loader with module data files
 (:mod:`loom.kernel.transfer.exporter`).
 """
 
+from loom.kernel.transfer.exporter import AUDITED_ROWS, export_records
 from loom.kernel.transfer.importer import import_file, import_table
 from loom.kernel.transfer.report import MAX_ERRORS, ImportFailedError, ImportReport, RowError
 from loom.kernel.transfer.tables import Table, read_table
 
-__all__ = ["MAX_ERRORS", "ImportFailedError", "ImportReport", "RowError", "Table", "import_file",
-           "import_table", "read_table"]
+__all__ = ["AUDITED_ROWS", "MAX_ERRORS", "ImportFailedError", "ImportReport", "RowError", "Table", "export_records",
+           "import_file", "import_table", "read_table"]

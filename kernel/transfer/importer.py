@@ -8,6 +8,7 @@ module data files) in a savepoint of their own. When a chunk fails, its rows are
 one in savepoints, so each bad row is found and reported and the import goes on to the end. If
 any row was bad, or for a dry run, the outer savepoint is rolled back: a bad file writes 0 rows.
 Permissions are the environment's user's. A full disk ends the import with ``storage_full``.
+A real import is written to the security audit log (action ``import``).
 """
 
 from __future__ import annotations
@@ -66,7 +67,16 @@ def import_table(env: Environment, model: str, table: Table, *, file: str, dry_r
         savepoint.commit()
     if report.errors:
         raise ImportFailedError(report)
+    if not dry_run:
+        _audit(env, report)
     return report
+
+
+def _audit(env: Environment, report: ImportReport) -> None:
+    from loom.kernel.audit import audit_event
+
+    audit_event(env, "import", model=report.model, details={
+        "rows": report.rows, "created": report.created, "updated": report.updated, "file": report.file})
 
 
 class _Import:
