@@ -125,8 +125,12 @@ class Records:
 
     def write(self, records: Sequence[Any], values: dict[str, Any], *, expected_version: int | None = None) -> None:
         """Change ``values`` on every record; a stale ``expected_version`` raises 409."""
+        from loom.kernel.timeline.tracking import log_changes, snapshot
+        from loom.kernel.workflow.decisions import reset_on_edit
+
         access.check_model(self.env, self.model, "write")
         self.browse([r.id for r in records], perm="write")
+        before = snapshot(self, list(records))
         try:
             for record in records:
                 if expected_version is not None and record.version != expected_version:
@@ -141,6 +145,8 @@ class Records:
         recompute_parents(self, list(records))
         self._flush()
         self._check_rules(records, "write")
+        log_changes(self, list(records), before)  # tracked fields -> timeline, one INSERT
+        reset_on_edit(self, list(records))  # an edited document waiting for approval goes back
 
     def delete(self, records: Sequence[Any]) -> None:
         """Delete ``records``; refused, naming what refers to them, while anything does."""
@@ -158,6 +164,12 @@ class Records:
     def archive(self, records: Sequence[Any]) -> None:
         """Set ``active = False`` (master data with history is archived, never deleted)."""
         self.write(records, {"active": False})
+
+    def transition(self, name: str, records: Sequence[Any]) -> list[Any]:
+        """Run workflow transition ``name`` on ``records`` in one batch (see :mod:`loom.kernel.workflow`)."""
+        from loom.kernel.workflow.engine import run_transition
+
+        return run_transition(self.env, self.model, name, records)
 
     def onchange(self, values: dict[str, Any], changed: str) -> dict[str, Any]:
         """Recompute a draft after ``changed`` changed; nothing is saved. Returns changed values."""

@@ -57,4 +57,4 @@ def test_a_clerk_confirms_an_order_from_the_shell(database_url):
     assert confirmed.stdout.startswith("confirmed AO")
     again = run("alpha", "confirm", str(order_id), url=database_url)
     assert again.returncode == 1 and "Traceback" not in again.stderr
-    assert again.stderr.strip().startswith("Error: Order") and "only draft orders" in again.stderr
+    assert again.stderr.strip().startswith("Error: alpha.order") and "is in state confirmed" in again.stderr

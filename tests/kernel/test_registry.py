@@ -44,7 +44,7 @@ def test_table_args_of_every_module_are_merged_and_owned():
     table = registry_for(frozenset({"loomtest_alpha", "loomtest_beta"}), ROOTS)["alpha.order"].__table__
     checks = {c.name: c.info.get("module") for c in table.constraints if c.name and c.name.startswith("ck_")}
     indexes = {i.name: i.info.get("module") for i in table.indexes}
-    assert checks == {"ck_alpha_order_state_known": "loomtest_alpha"}
+    assert checks == {"ck_alpha_order_name_not_empty": "loomtest_alpha"}
     assert indexes["ix_alpha_order_state_ticket_id"] == "loomtest_alpha_beta"
     assert table.info["module"] == "loomtest_alpha"
     assert table.c.ticket_id.info["module"] == "loomtest_alpha_beta"
@@ -57,7 +57,7 @@ def test_field_metadata_describes_every_field():
     assert fields["lines"].kind == "one2many" and fields["lines"].target == "alpha.order.line"
     assert fields["amount_total"].kind == "decimal" and fields["amount_total"].scale == 4
     assert fields["amount_total"].readonly  # computed
-    assert fields["state"].selection == ("draft", "confirmed", "done")
+    assert fields["state"].selection == ("draft", "confirmed", "done", "cancelled", "waiting_approval")
     assert fields["company_id"].required and fields["version"].readonly
 
 

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from sqlalchemy import String
+from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loom.kernel.errors import UserError, ValidationError
@@ -11,6 +11,7 @@ from loom.kernel.model import Check, Model, computed
 from loom.kernel.money import Money, Quantity
 from loom.kernel.schema_objects import Trigger, View
 from loom.kernel.sequences import next_number
+from loom.kernel.workflow import Transition, Workflow
 
 
 class Order(Model):
@@ -18,11 +19,22 @@ class Order(Model):
 
     __model__ = "alpha.order"
     __company__ = "required"
-    __checks__ = (Check("state_known", "state IN ('draft', 'confirmed', 'done')"),)
+    __checks__ = (Check("name_not_empty", "name <> ''"),)
+    __tracked__ = ("amount_total", "partner_id")
+    __workflow__ = Workflow(
+        states=("draft", "confirmed", "done", "cancelled"),
+        transitions=(
+            Transition("confirm", "draft", "confirmed", guards=("_check_lines",), actions=("_assign_numbers",),
+                       hook="on_alpha_confirmed", approval=True),
+            Transition("done", "confirmed", "done"),
+            Transition("cancel", ("draft", "confirmed"), "cancelled"),
+            Transition("reset", "cancelled", "draft"),
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(64), default="/")
-    state: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft",
-                                       info={"selection": ("draft", "confirmed", "done")})
+    state: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft", info={
+        "selection": ("draft", "confirmed", "done", "cancelled", "waiting_approval"), "readonly": True})
     partner_id = Many2One("base.partner", nullable=False)
     lines = One2Many("alpha.order.line", "order_id")
     amount_total: Mapped[Decimal] = computed(mapped_column(Money(scale=4), default=Decimal(0)),
@@ -30,6 +42,22 @@ class Order(Model):
 
     def _compute_amount_total(self):
         self.amount_total = sum((line.subtotal or Decimal(0) for line in self.lines), Decimal(0))
+
+    @classmethod
+    def _check_lines(cls, env, orders):
+        """Guard of ``confirm``: every order has at least one line (one query for the batch)."""
+        line = env.registry["alpha.order.line"]
+        with_lines = set(env.session.scalars(select(line.order_id).where(line.order_id.in_([o.id for o in orders]))))
+        empty = [order for order in orders if order.id not in with_lines]
+        if empty:
+            raise UserError("loomtest_alpha.order_without_lines_named", field="lines", order=empty[0].id)
+
+    @classmethod
+    def _assign_numbers(cls, env, orders):
+        """Action of ``confirm``: each confirmed order takes its number from the alpha sequence."""
+        handle = env.sudo()["alpha.order"]
+        for order in orders:
+            handle.write([order], {"name": next_number(env, "alpha.order")})
 
     def validate(self, env, changed):
         """An order needs a name; a confirmed order needs lines."""
@@ -54,15 +82,8 @@ class OrderLine(Model):
 
 
 def confirm(env, orders):
-    """Confirm draft orders: number them, mark them confirmed, tell the other modules."""
-    records = env["alpha.order"]
-    for order in orders:
-        if order.state != "draft":
-            raise UserError("loomtest_alpha.not_draft", order=order.id, state=order.state)
-    for order in orders:
-        records.write([order], {"state": "confirmed", "name": next_number(env, "alpha.order")})
-    env.hooks.on_alpha_confirmed(env=env, orders=orders)
-    return orders
+    """Confirm draft orders: the workflow's ``confirm`` numbers them and tells the other modules."""
+    return env["alpha.order"].transition("confirm", orders)
 
 
 DONE_IMMUTABLE = Trigger(

@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('state', sa.String(length=16), server_default='draft', nullable=False),
     sa.Column('amount_total', loom.kernel.money.Money(precision=18, scale=4), nullable=False),
-    sa.CheckConstraint("state IN ('draft', 'confirmed', 'done')", name=op.f('ck_alpha_order_state_known')),
+    sa.CheckConstraint("name <> ''", name=op.f('ck_alpha_order_name_not_empty')),
     sa.ForeignKeyConstraint(['company_id'], ['loom_company.id'], name=op.f('fk_alpha_order_company_id_loom_company'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['partner_id'], ['base_partner.id'], name=op.f('fk_alpha_order_partner_id_base_partner'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alpha_order')),
