@@ -33,7 +33,9 @@ def worker(ctx: click.Context, once: bool, threads: int, max_attempts: int | Non
         click.echo(f"relayed {counts['relayed']} event(s), ran {counts['ran']} task(s), "
                    f"started {counts['jobs']} periodic job(s)")
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("loom", "huey.consumer"):  # the worker's own news; not huey's line per task
+        logging.getLogger(name).setLevel(logging.INFO)
     click.echo(f"loom worker: {threads} thread(s) on {database_url(ctx)}; Ctrl-C stops", err=True)
     _worker(ctx, **options).run(threads=threads)
 
