@@ -151,7 +151,8 @@ def save_rows(env: Environment, model: str, items: Iterable[tuple[str | None, di
             env[model].write([record], changed)
         report.count(report.updated, model)
     if new:
-        created = env[model].create([items[i][1] for i in new])
+        with env.session.no_autoflush:  # rows linking to records of the same batch: flushed by create itself
+            created = env[model].create([items[i][1] for i in new])
         for index, record in zip(new, created, strict=True):
             records[index] = record
             report.count(report.created, model)
