@@ -277,4 +277,4 @@ class ModuleManager:
     def _backup(self, backup_dir: Path | None) -> str:
         from loom.kernel.backup import backup_database
 
-        return str(backup_database(self.engine, backup_dir))
+        return str(backup_database(self.engine, backup_dir, roots=self.roots, audit=False))  # the purge records it

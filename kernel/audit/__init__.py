@@ -11,8 +11,8 @@ kernel and its channels use)::
 """
 
 from loom.kernel.audit.actions import ACTIONS
-from loom.kernel.audit.events import audit_event, audit_refusal
+from loom.kernel.audit.events import audit_committed, audit_event, audit_refusal
 from loom.kernel.audit.listing import list_records
 from loom.kernel.audit.verify import ChainBreak, verify_chain
 
-__all__ = ["ACTIONS", "ChainBreak", "audit_event", "audit_refusal", "list_records", "verify_chain"]
+__all__ = ["ACTIONS", "ChainBreak", "audit_committed", "audit_event", "audit_refusal", "list_records", "verify_chain"]

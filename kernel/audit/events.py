@@ -43,6 +43,15 @@ def audit_refusal(engine: Engine, action: str, *, actor_id: int | None = None, c
     Call it after the action's own transaction rolled back (on SQLite an open writer would hold
     the write lock). Returns ``None``, and logs a warning, when the database has no audit log yet
     (a first installation that failed before the kernel's tables existed)."""
+    return audit_committed(engine, action, actor_id=actor_id, company_id=company_id, model=model,
+                           record_id=record_id, details=details)
+
+
+def audit_committed(engine: Engine, action: str, *, actor_id: int | None = None, company_id: int | None = None,
+                    model: str | None = None, record_id: int | None = None, before: Any = None, after: Any = None,
+                    details: Any = None) -> dict[str, Any] | None:
+    """Append one record in a transaction of its own and commit it (an action outside any unit of
+    work: a backup, a restore). Same rules and result as :func:`audit_refusal`."""
 
     def write(session: Session) -> dict[str, Any] | None:
         connection = session.connection()
@@ -50,7 +59,7 @@ def audit_refusal(engine: Engine, action: str, *, actor_id: int | None = None, c
             log.warning("audit: no audit log in this database; %s not recorded", action)
             return None
         entry = _entry(action, actor_id=actor_id, actor_login=_login(connection, actor_id), company_id=company_id,
-                       model=model, record_id=record_id, before=None, after=None, details=details)
+                       model=model, record_id=record_id, before=before, after=after, details=details)
         return append(connection, entry)
 
     return run_unit_of_work(engine, write)

@@ -1,0 +1,70 @@
+"""Row counts and content hashes per table, equal across backends for equal data.
+
+Each row is read through the registry's column types (so SQLite's scaled integers come back as
+the same ``Decimal`` PostgreSQL's NUMERIC gives) and written as a canonical text: a JSON array
+of its values in column-name order, with Decimals normalized (``1.50`` and ``1.5`` are one
+value), timestamps in UTC (naive ones are UTC already), JSON values with sorted keys and bytes
+in hex. A table's hash is the SHA-256 over its rows' texts in primary-key order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, MetaData, Table, func, select
+
+#: Rows fetched per round trip while hashing.
+BATCH = 5000
+
+
+def canonical(value: Any) -> Any:
+    """``value`` as it is hashed: the same text for equal values read from either backend."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, decimal.Decimal):
+        text = format(value.normalize(), "f")
+        return "D" + ("0" if text in ("-0", "0") else text)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return "T" + value.isoformat(timespec="microseconds")
+    if isinstance(value, dt.date | dt.time):
+        return "T" + value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return "B" + bytes(value).hex()
+    if isinstance(value, float):
+        return "F" + repr(value)
+    return "J" + json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def table_digest(connection: Connection, table: Table) -> dict[str, Any]:
+    """``{"rows": n, "hash": hex}`` of one table (read in ``connection``'s snapshot)."""
+    names = sorted(column.name for column in table.columns)
+    order = list(table.primary_key.columns) or [table.c[name] for name in names]
+    stmt = select(*(table.c[name] for name in names)).order_by(*order)
+    digest, rows = hashlib.sha256(), 0
+    result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
+    for partition in result.partitions():
+        for row in partition:
+            digest.update(json.dumps([canonical(v) for v in row], ensure_ascii=False).encode())
+            digest.update(b"\n")
+        rows += len(partition)
+    return {"rows": rows, "hash": digest.hexdigest()}
+
+
+def database_digests(connection: Connection, metadata: MetaData,
+                     extra: Iterable[Table] = ()) -> dict[str, dict[str, Any]]:
+    """Digests of every table of ``metadata`` (and ``extra`` tables) present in the database."""
+    present = set(connection.dialect.get_table_names(connection))
+    tables = [*metadata.sorted_tables, *extra]
+    return {table.name: table_digest(connection, table) for table in tables if table.name in present}
+
+
+def row_counts(connection: Connection, tables: Iterable[Table]) -> dict[str, int]:
+    """How many rows each table holds (one COUNT per table)."""
+    return {table.name: connection.scalar(select(func.count()).select_from(table)) for table in tables}
