@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def get(ctx: click.Context, attachment_id: int, output: Path | None) -> None:
     name, temp_path = run_as_user(ctx, work, write=False)
     try:
         if output is not None and str(output) == "-":
-            stdout = click.get_binary_stream("stdout")
+            stdout = sys.stdout.buffer
             with temp_path.open("rb") as data:
                 shutil.copyfileobj(data, stdout)
             return

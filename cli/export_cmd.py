@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def export(ctx: click.Context, model: str, domain: str | None, fields: str | Non
 
         count = run_as_user(ctx, work)
         if output is None:
-            stdout = click.get_binary_stream("stdout")
+            stdout = sys.stdout.buffer
             with temp_path.open("rb") as data:
                 shutil.copyfileobj(data, stdout)
             stdout.flush()

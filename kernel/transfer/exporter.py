@@ -1,7 +1,8 @@
 """``loom export``: the records a user may export, streamed to CSV or XLSX.
 
 The rows come from ``env[model].select(domain, perm="export")``, so the model's export permission,
-record rules and companies apply, and a field restricted to other roles is refused by name. Only
+record rules and companies apply, and a field restricted to roles is refused by name to anyone
+without one of them, a superuser included (it holds no role). Only
 the columns asked for are selected (by default every readable stored field except ``id``,
 ``version`` and computed fields), many-to-one fields as the target's name (or its id when the
 user may not read the target model), and the result is read in batches (``yield_per``), never held
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from sqlalchemy.orm import aliased
 
 from loom.kernel import access
-from loom.kernel.errors import AccessError, ValidationError
+from loom.kernel.errors import AccessError, FieldForbiddenError, ValidationError
 from loom.kernel.transfer.writers import CsvSink, XlsxSink
 
 if TYPE_CHECKING:
@@ -67,12 +68,22 @@ def _fields(env: Environment, model: str, fields: Sequence[str] | None) -> list[
     if fields is None:
         return [name for name, info in records.fields.items()
                 if info.kind not in _NOT_EXPORTABLE and name not in _NOT_BY_DEFAULT and "compute" not in info.extra
-                and access.field_readable(env, model, name)]
+                and _role_allows(env, info)]
     for name in fields:
         info = records.field(name)
+        if not _role_allows(env, info):
+            raise FieldForbiddenError("kernel.field_forbidden", field=name, model=model)
         if info.kind in _NOT_EXPORTABLE:
             raise ValidationError("kernel.export_field_not_exportable", field=name, kind=info.kind)
     return list(dict.fromkeys(fields))
+
+
+def _role_allows(env: Environment, info: Any) -> bool:
+    """Fields restricted to roles go only to users holding one of them; a superuser holds none
+    (``loom export loom.user`` never writes password hashes to a file)."""
+    if not info.roles:
+        return True
+    return not env.su and bool(info.roles & env.grants.role_codes)
 
 
 def _column(env: Environment, cls: Any, info: Any) -> tuple[Any, tuple[Any, Any] | None]:
@@ -85,7 +96,8 @@ def _column(env: Environment, cls: Any, info: Any) -> tuple[Any, tuple[Any, Any]
         return column, None
     target_cls = env.registry[info.target]
     rec_name = target_cls.__rec_name__
-    if rec_name not in env.registry.fields(info.target) or not access.field_readable(env, info.target, rec_name):
+    target_field = env.registry.fields(info.target).get(rec_name)
+    if target_field is None or not _role_allows(env, target_field):
         return column, None
     target = aliased(target_cls)
     return getattr(target, rec_name).label(info.name), (target, target.id == column)
