@@ -21,11 +21,13 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def record_failure(engine: Engine, action: str, exc: BaseException, details: dict[str, Any]) -> None:
+def record_failure(engine: Engine, action: str, exc: BaseException, details: dict[str, Any], *,
+                   outcome: str | None = None) -> None:
     """Commit the audit record of ``action`` having been refused or having failed with ``exc``.
 
-    Never raises: a database that cannot take the record must not hide the original error."""
-    outcome = "refused" if isinstance(exc, LoomError) else "failed"
+    ``outcome`` defaults to ``refused`` for a :class:`~loom.kernel.errors.LoomError` and ``failed``
+    otherwise. Never raises: a database that cannot take the record must not hide the original error."""
+    outcome = outcome or ("refused" if isinstance(exc, LoomError) else "failed")
     message = exc.message() if isinstance(exc, LoomError) else str(exc)
     reason = {"error": getattr(exc, "message_id", type(exc).__name__), "message": message[:500]}
     try:

@@ -32,6 +32,9 @@ from loom.kernel.db import create_engine
 from loom.kernel.errors import UserError
 from loom.kernel.paths import filestore_root
 
+#: Errors that refuse a restore before anything is tried (anything else is a failed restore).
+REFUSALS = ("kernel.restore_target_not_empty", "kernel.restore_backend_mismatch", "kernel.backup_artifact_invalid")
+
 
 def restore_database(url: str | URL, artifact: Path, *, force: bool = False, roots: Iterable[str] = ()) -> Manifest:
     """Replace the database at ``url`` (and its filestore) with the backup in ``artifact``.
@@ -44,7 +47,9 @@ def restore_database(url: str | URL, artifact: Path, *, force: bool = False, roo
     try:
         manifest = _restore(url, Path(artifact), force, roots)
     except Exception as exc:
-        _audit(url, lambda engine, error=exc: record_failure(engine, "restore", error, details))
+        refused = isinstance(exc, UserError) and exc.message_id in REFUSALS
+        _audit(url, lambda engine, error=exc: record_failure(engine, "restore", error, details,
+                                                             outcome="refused" if refused else "failed"))
         raise
     details.update(created_at=manifest.created_at, rows=manifest.rows, files=len(manifest.files))
     _audit(url, lambda engine: audit_committed(engine, "restore", details=details))
