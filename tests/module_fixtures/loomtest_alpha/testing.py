@@ -19,3 +19,43 @@ def draft_orders(env, count: int, *, price: str | Decimal = "10", partner_name: 
 def person(env, login: str, *roles: str):
     """A user ``login`` holding ``roles`` (role codes), created as the superuser."""
     return create_user(env.sudo(), login, login.title(), "a-long-test-password", roles=roles)
+
+
+def alpha_database(url: str, people: dict[str, tuple[str, ...]]) -> None:
+    """Install alpha on the database at ``url`` and create ``people`` (login -> role codes)."""
+    from loom.kernel.db import create_engine, run_unit_of_work
+    from loom.kernel.environment import Environment
+    from loom.kernel.installer import ModuleManager
+    from loom_test_support import ROOTS
+
+    engine = create_engine(url)
+    try:
+        manager = ModuleManager(engine, roots=ROOTS)
+        manager.install(["loomtest_alpha"])
+        registry = manager.registry(manager.installed())
+
+        def create(session):
+            env = Environment(registry, session, su=True)
+            for login, roles in people.items():
+                person(env, login, *roles)
+
+        run_unit_of_work(engine, create)
+    finally:
+        engine.dispose()
+
+
+def orders_in(url: str, count: int, *, price: str = "10") -> list[int]:
+    """Ids of ``count`` new draft orders in the alpha database at ``url``."""
+    from loom.kernel.db import create_engine, run_unit_of_work
+    from loom.kernel.environment import Environment
+    from loom.kernel.installer import ModuleManager
+    from loom_test_support import ROOTS
+
+    engine = create_engine(url)
+    try:
+        manager = ModuleManager(engine, roots=ROOTS)
+        registry = manager.registry(manager.installed())
+        return run_unit_of_work(engine, lambda session: [
+            o.id for o in draft_orders(Environment(registry, session, su=True), count, price=price)])
+    finally:
+        engine.dispose()
