@@ -19,6 +19,7 @@ from loom.kernel.attachments.service import (
     attach,
     filestore,
     get_attachment,
+    get_attachments,
     list_attachments,
     max_bytes,
     open_attachment,
@@ -27,5 +28,6 @@ from loom.kernel.attachments.service import (
 
 __all__ = [
     "ACTIVE_TYPES", "MAX_NAME", "Collected", "Filestore", "attach", "collect_garbage", "detect", "filestore",
-    "get_attachment", "list_attachments", "max_bytes", "open_attachment", "remove_attachments", "sanitize_name",
+    "get_attachment", "get_attachments", "list_attachments", "max_bytes", "open_attachment", "remove_attachments",
+    "sanitize_name",
 ]

@@ -13,13 +13,14 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from loom.kernel.attachments.content_types import detect
 from loom.kernel.attachments.filestore import Filestore
 from loom.kernel.attachments.names import sanitize_name
 from loom.kernel.errors import AccessError, MissingError, ValidationError
 from loom.kernel.paths import filestore_root
+from loom.kernel.storage_full import as_storage_full
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
@@ -46,12 +47,19 @@ def attach(env: Environment, model: str, res_id: int, name: str, content: Binary
     """Attach ``content`` under ``name`` to record ``res_id`` of ``model``; needs write access to it.
 
     The name is sanitized, the size limit enforced while the content is stored, the mimetype detected
-    from the first bytes and the name. Returns the new ``loom.attachment`` record."""
+    from the first bytes and the name. Returns the new ``loom.attachment`` record. A full disk is
+    ``StorageFullError``."""
     record = _record(env, model, res_id, perm="write")
     stream = io.BytesIO(content) if isinstance(content, bytes) else content
     head = stream.read(_HEAD)
     safe_name = sanitize_name(name)
-    sha, size = filestore(env).put(_Rejoined(head, stream), max_bytes=max_bytes(), name=safe_name)
+    try:
+        sha, size = filestore(env).put(_Rejoined(head, stream), max_bytes=max_bytes(), name=safe_name)
+    except OSError as exc:
+        full = as_storage_full(exc)
+        if full is None:
+            raise
+        raise full from exc
     mimetype, active = detect(head, safe_name)
     row = env.registry[MODEL](model=model, res_id=res_id, name=safe_name, mimetype=mimetype, size=size,
                               sha256=sha, active_content=active, created_by_id=env.uid,
@@ -72,14 +80,31 @@ def list_attachments(env: Environment, model: str, res_ids: Sequence[int]) -> li
 
 def get_attachment(env: Environment, attachment_id: int, *, perm: str = "read") -> Any:
     """One attachment whose record the user may ``perm``; otherwise ``MissingError`` as if absent."""
-    row = env.session.get(env.registry[MODEL], attachment_id) if isinstance(attachment_id, int) else None
-    if row is None:
-        raise MissingError("kernel.attachment_missing", id=attachment_id)
-    try:
-        _record(env, row.model, row.res_id, perm=perm)
-    except (MissingError, AccessError):
-        raise MissingError("kernel.attachment_missing", id=attachment_id) from None
-    return row
+    return get_attachments(env, [attachment_id], perm=perm)[0]
+
+
+def get_attachments(env: Environment, attachment_ids: Sequence[int], *, perm: str = "read") -> list[Any]:
+    """The attachments ``attachment_ids`` (in that order), checked with one query per model of their
+    records; any absent, or on a record the user may not ``perm``, is ``MissingError`` naming the
+    attachments of that model asked for (the same answer whether the record exists or is hidden)."""
+    wanted = list(dict.fromkeys(attachment_ids))
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in wanted):
+        raise ValidationError("kernel.value_not_integer", field="id", value=repr(wanted)[:60])
+    cls = env.registry[MODEL]
+    rows = {row.id: row for row in env.session.scalars(select(cls).where(cls.id.in_(wanted)))} if wanted else {}
+    for attachment_id in wanted:
+        if attachment_id not in rows:
+            raise MissingError("kernel.attachment_missing", id=attachment_id)
+    by_model: dict[str, list[Any]] = {}
+    for row in rows.values():
+        by_model.setdefault(row.model, []).append(row)
+    for model, model_rows in by_model.items():
+        try:
+            _records(env, model, [row.res_id for row in model_rows], perm=perm)
+        except (MissingError, AccessError, ValidationError):
+            shown = ", ".join(str(row.id) for row in model_rows)
+            raise MissingError("kernel.attachment_missing", id=shown) from None
+    return [rows[i] for i in wanted]
 
 
 def open_attachment(env: Environment, attachment_id: int) -> tuple[Any, BinaryIO]:
@@ -91,10 +116,12 @@ def open_attachment(env: Environment, attachment_id: int) -> tuple[Any, BinaryIO
 def remove_attachments(env: Environment, attachment_ids: Sequence[int]) -> int:
     """Delete the attachment rows (write access to each record needed); files stay until garbage
     collection, since a backup or an open transaction may still need them. Returns how many."""
-    rows = [get_attachment(env, attachment_id, perm="write") for attachment_id in attachment_ids]
-    for row in rows:
-        env.session.delete(row)
-    env.session.flush()
+    rows = get_attachments(env, attachment_ids, perm="write")
+    if rows:
+        cls = env.registry[MODEL]
+        env.session.execute(delete(cls).where(cls.id.in_([row.id for row in rows])))
+        for row in rows:
+            env.session.expunge(row)
     return len(rows)
 
 

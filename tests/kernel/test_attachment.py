@@ -225,3 +225,19 @@ def test_attaching_to_an_unknown_model_or_record_is_refused(base_env, partner):
         attach(base_env, "loom.attachment", 1, "a.txt", b"x")
     with pytest.raises(MissingError):
         attach(base_env, "base.partner", 999_999, "a.txt", b"x")
+
+
+def test_a_full_disk_while_storing_is_a_storage_full_error(base_env, partner, store, monkeypatch):
+    import errno
+
+    from loom.kernel.storage_full import StorageFullError
+
+    def no_space(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(StorageFullError) as caught:
+        attach(base_env, "base.partner", partner.id, "a.pdf", PDF)
+    assert caught.value.code == "storage_full"
+    assert list_attachments(base_env, "base.partner", [partner.id]) == []
+    assert stored_files(store) == []
