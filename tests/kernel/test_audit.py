@@ -6,8 +6,10 @@ import threading
 from decimal import Decimal
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text
 
+from loom.cli.main import cli
 from loom.kernel.audit import audit_event, audit_refusal, verify_chain
 from loom.kernel.db import create_engine, run_unit_of_work
 from loom.kernel.environment import Environment
@@ -87,6 +89,9 @@ def test_verify_names_the_changed_record_once_the_trigger_is_dropped(own_databas
         checked, broken = verify_chain(conn)
     assert (broken.seq, broken.id, broken.problem) == (second.seq, second.id, "changed")
     assert checked == second.seq - 1
+    result = CliRunner(env={"LOOM_DATABASE_URL": None}).invoke(
+        cli, ["--database", engine.url.render_as_string(hide_password=False), "audit", "verify"])
+    assert result.exit_code != 0 and f"seq {second.seq} (id {second.id}): changed" in result.output
 
 
 def test_concurrent_writers_extend_one_unbroken_chain(own_database):
