@@ -20,6 +20,10 @@ PG_URL = os.environ.get("LOOM_TEST_PG_URL", "")
 BACKEND = "postgresql" if PG_URL else "sqlite"
 
 os.environ.setdefault("LOOM_PASSWORD_PROFILE", "test")  # cheap argon2 parameters in tests only
+if not os.environ.get("LOOM_DATA_DIR"):  # filestores and job queues of PostgreSQL test databases
+    import tempfile
+
+    os.environ["LOOM_DATA_DIR"] = tempfile.mkdtemp(prefix="loom-test-data-")
 
 
 def _pg_admin(sql: str) -> None:
