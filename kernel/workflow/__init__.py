@@ -16,9 +16,10 @@ from loom.kernel.workflow.decisions import approve, pending_requests, reject
 from loom.kernel.workflow.declaration import WAITING_APPROVAL, Transition, Workflow
 from loom.kernel.workflow.definition import ModelWorkflow, check_workflows, find_workflow, workflow_of
 from loom.kernel.workflow.engine import run_transition
+from loom.kernel.workflow.forgetting import forget_models, forget_records
 from loom.kernel.workflow.inbox import approval_inbox
 from loom.kernel.workflow.rules import add_rule, edit_rule, list_rules, remove_rule
 
 __all__ = ["WAITING_APPROVAL", "ModelWorkflow", "Transition", "Workflow", "add_rule", "approval_inbox", "approve",
-           "check_workflows", "edit_rule", "find_workflow", "list_rules", "pending_requests", "reject",
-           "remove_rule", "run_transition", "workflow_of"]
+           "check_workflows", "edit_rule", "find_workflow", "forget_models", "forget_records", "list_rules",
+           "pending_requests", "reject", "remove_rule", "run_transition", "workflow_of"]

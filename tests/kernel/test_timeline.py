@@ -107,3 +107,23 @@ def test_modules_log_their_own_events_in_one_call(env):
     assert [e["body"] for e in timeline(env, "alpha.order", orders[1].id)] == ["Sent to the customer", "b"]
     with pytest.raises(ValidationError):
         log_events(env, "alpha.order", [orders[0].id], "gossip")
+
+
+def test_a_deleted_order_takes_its_timeline_and_approvals_with_it(env):
+    from loom.kernel.workflow import add_rule, forget_models
+
+    add_rule(env, {"model": "alpha.order", "transition": "confirm", "role": "loomtest_alpha.manager",
+                   "amount_field": "amount_total", "threshold": "10"})
+    gone, kept = draft_orders(env, 2, price="100")
+    env["alpha.order"].transition("confirm", [gone, kept])
+    add_note(env, "alpha.order", [gone.id, kept.id], "Waiting for the manager")
+    env["alpha.order"].delete([gone])
+
+    def rows(model, **where):
+        domain = [["model", "=", "alpha.order"], *([k, "=", v] for k, v in where.items())]
+        return env[model].count(domain)
+
+    assert rows("loom.record_event", res_id=gone.id) == 0 and rows("loom.approval_request", res_id=gone.id) == 0
+    assert rows("loom.record_event", res_id=kept.id) == 2 and rows("loom.approval_request", res_id=kept.id) == 1
+    forget_models(env, ["alpha.order"])  # what the uninstall purge does for a module's models
+    assert rows("loom.record_event") == rows("loom.approval_request") == rows("loom.approval_rule") == 0
