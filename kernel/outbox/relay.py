@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table, and_, exists, select, update
+from sqlalchemy import Table, and_, exists, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
+from loom.kernel.models.outbox import OPEN
 from loom.kernel.outbox.event import Event
 from loom.kernel.outbox.policy import RetryPolicy
-
-OPEN_STATES = ("pending", "relayed")
 
 
 def claim_due(session: Session, table: Table, policy: RetryPolicy, limit: int) -> list[Event]:
@@ -40,9 +40,9 @@ def _due(session: Session, table: Table, now: datetime, limit: int):
     older = table.alias("older")
     older_open = exists().where(and_(older.c.aggregate_model == table.c.aggregate_model,
                                      older.c.aggregate_id == table.c.aggregate_id,
-                                     older.c.state.in_(OPEN_STATES), older.c.id < table.c.id))
+                                     _open(older), older.c.id < table.c.id))
     due = (select(table.c.id)
-           .where(table.c.state.in_(OPEN_STATES), table.c.next_attempt_at <= now, ~older_open)
+           .where(_open(table), table.c.next_attempt_at <= now, ~older_open)
            .order_by(table.c.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
@@ -55,3 +55,9 @@ def _bury_expired(session: Session, table: Table, policy: RetryPolicy, now: date
                            table.c.attempts >= policy.max_attempts)
                     .values(state="dead", last_error=f"no worker reported back within {policy.lease} "
                                                      f"after attempt {policy.max_attempts}"))
+
+
+def _open(table) -> TextClause:
+    """The open-state test written exactly as the partial indexes' predicate: with bound parameters
+    instead of literals SQLite cannot use those indexes (a claim of 500 events took 350 ms, not 2 ms)."""
+    return text(f"{table.name}.{OPEN}")
