@@ -24,7 +24,7 @@ def list_(ctx: click.Context) -> None:
     found = run_as_user(ctx, lambda env: {m: wf.states for m, wf in check_workflows(env.registry).items()},
                         write=False)
     for model, states in sorted(found.items()):
-        click.echo(f"{model:<32} {' -> '.join(states)}")
+        click.echo(f"{model:<32} {', '.join(states)}")
 
 
 @workflow.command()
