@@ -33,13 +33,19 @@ def deliver(engine: Engine, registry: Any, event: Event, policy: RetryPolicy) ->
         try:
             run_unit_of_work(engine, lambda session, c=consumer: _consume(registry, session, c, event, policy))
         except Exception as exc:  # noqa: BLE001 - any consumer failure is recorded on the event and retried
-            log.warning("outbox: consumer %s failed on event %s (attempt %d): %s",
-                        consumer.name, event.event_id, event.attempts, exc)
-            run_unit_of_work(engine, lambda session, c=consumer, e=exc: _record_failure(
-                registry, session, event, policy, f"{c.name}: {type(e).__name__}: {e}"))
+            _fail(engine, registry, event, policy, f"{consumer.name}: {type(exc).__name__}: {exc}")
             return False
     run_unit_of_work(engine, lambda session: _mark_delivered(registry, session, event))
     return True
+
+
+def _fail(engine: Engine, registry: Any, event: Event, policy: RetryPolicy, error: str) -> None:
+    """Record a failed attempt; a dead event is logged as an error (the alert)."""
+    log.warning("outbox: event %s (%s) failed on attempt %d: %s", event.event_id, event.topic, event.attempts, error)
+    run_unit_of_work(engine, lambda session: _record_failure(registry, session, event, policy, error))
+    if event.attempts >= policy.max_attempts:
+        log.error("outbox: event %s (%s) is dead after %d attempts: %s; `loom worker retry %s` requeues it",
+                  event.event_id, event.topic, event.attempts, error, event.event_id)
 
 
 def _consume(registry: Any, session: Session, consumer: EventConsumer, event: Event, policy: RetryPolicy) -> None:

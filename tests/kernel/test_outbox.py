@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from loom.kernel.db import create_engine, run_unit_of_work
 from loom.kernel.environment import Environment
@@ -266,3 +266,44 @@ def test_a_malformed_event_is_refused_naming_the_field_and_nothing_is_written(sh
         in_unit(shop, lambda env: emit(env, topic, payloads, model=model, ids=ids))
     assert caught.value.field == field
     assert status(shop)["counts"]["pending"] == 0
+
+
+def test_two_relays_at_once_claim_every_event_exactly_once(shop):
+    import threading
+
+    from loom.kernel.outbox.relay import claim_due
+
+    emitted = emit_orders(shop, list(range(400)))
+    table = shop.registry["loom.outbox_event"].__table__
+    policy = RetryPolicy()
+    claimed: list[list[str]] = [[], []]
+
+    def relay(mine):
+        while batch := run_unit_of_work(shop.engine, lambda session: claim_due(session, table, policy, 25)):
+            mine.extend(event.event_id for event in batch)
+
+    threads = [threading.Thread(target=relay, args=(claimed[i],)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claimed[0] + claimed[1]) == sorted(emitted)
+
+
+def test_a_relay_skips_the_events_another_relay_holds_instead_of_waiting(shop, backend):
+    if backend == "sqlite":
+        pytest.skip("SQLite serializes writers (BEGIN IMMEDIATE): a second relay waits for the first's commit")
+    from sqlalchemy.orm import Session
+
+    from loom.kernel.outbox.relay import claim_due
+
+    emit_orders(shop, list(range(10)))
+    table = shop.registry["loom.outbox_event"].__table__
+    policy = RetryPolicy()
+    with Session(shop.engine) as first, first.begin():
+        held = claim_due(first, table, policy, 4)  # not committed: its rows stay locked
+        with Session(shop.engine) as second, second.begin():
+            second.execute(text("SET LOCAL lock_timeout = '2s'"))
+            others = claim_due(second, table, policy, 100)
+    assert len(held) == 4 and len(others) == 6
+    assert not {e.event_id for e in held} & {e.event_id for e in others}
