@@ -182,3 +182,12 @@ def test_modules_hear_when_approval_is_requested(env, shop):
     finally:
         env.registry.pm.unregister(name="loomtest_alpha:notifier")
     assert heard == [("alpha.order", "confirm", ["waiting_approval"] * 2)]
+
+
+def test_a_rule_of_another_company_holds_nothing_here(env):
+    other = env["loom.company"].create({"name": "Alpha Branch Ltd.", "code": "BRANCH"})
+    large_order_rule(env, company_id=other.id)
+    sam = as_user(env, "sam", "loomtest_alpha.clerk")
+    (order,) = draft_orders(env, 1, price="12000")
+    sam["alpha.order"].transition("confirm", [order])
+    assert state_of(env, order) == "confirmed"
