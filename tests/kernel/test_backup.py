@@ -2,7 +2,8 @@
 
 Stories: a shop backs up while four clerks keep entering partners; the backup is one consistent
 moment (every partner entered with its contact, or neither), restores into an empty database with
-equal row counts and content hashes, its filestore, and a clean ``loom check``. A restore refuses
+equal row counts and content hashes, its filestore, and a clean ``loom check``, and moves on to the
+other backend with the same figures. A restore refuses
 to overwrite a database unless forced, and a restore that fails midway leaves the old database
 exactly as it was, with an audit record of the failure.
 """
@@ -14,12 +15,13 @@ import threading
 import time
 from pathlib import Path
 
+import backup_support
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
 from loom.cli.main import cli
-from loom.kernel.backup import backup_database, read_manifest, restore_database
+from loom.kernel.backup import backup_database, copy_database, read_manifest, restore_database
 from loom.kernel.backup.database import ALEMBIC
 from loom.kernel.backup.digest import database_digests
 from loom.kernel.db import create_engine, run_unit_of_work
@@ -28,6 +30,8 @@ from loom.kernel.errors import UserError
 from loom.kernel.installer import ModuleManager
 from loom.kernel.paths import filestore_root
 from loom_test_support import ROOTS, count_rows
+
+new_url = backup_support.new_url  # the fixture: an empty database of either backend
 
 WRITERS = 4
 
@@ -67,8 +71,8 @@ def digests(url: str, registry) -> dict:
         engine.dispose()
 
 
-def test_a_backup_taken_while_clerks_write_restores_to_the_same_consistent_snapshot(shop, database_factory,
-                                                                                   tmp_path):
+def test_a_backup_taken_while_clerks_write_restores_and_copies_to_the_same_consistent_snapshot(
+        shop, database_factory, new_url, tmp_path):
     url, engine, registry = shop
     stop, errors, counter = threading.Event(), [], iter(range(10**9))
 
@@ -103,9 +107,13 @@ def test_a_backup_taken_while_clerks_write_restores_to_the_same_consistent_snaps
     assert companies == contacts >= 20  # every clerk's unit is wholly in the snapshot or not at all
     assert manifest.tables["base_partner"]["rows"] < digests(url, registry)["base_partner"]["rows"]
     assert (filestore_root(target) / "ab" / "abcdef").read_bytes() == b"a scanned invoice"
-    result = loom(target, "check", "--json")
-    assert result.exit_code == 0, result.stdout
-    assert json.loads(result.stdout)["violations"] == []
+    other = new_url("postgresql" if target.startswith("sqlite") else "sqlite")
+    moved = copy_database(target, other, roots=ROOTS)  # and on to the other backend
+    assert moved.tables == digests(target, registry) and moved.files == manifest.files
+    for url_ in (target, other):
+        result = loom(url_, "check", "--json")
+        assert result.exit_code == 0, result.stdout
+        assert json.loads(result.stdout)["violations"] == []
 
 
 def test_backup_and_restore_from_the_cli_are_audited(shop, database_factory, tmp_path):

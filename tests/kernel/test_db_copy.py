@@ -5,18 +5,15 @@ has the same row counts and content hashes per table, the same files, sequences 
 above the highest ids, and a clean ``loom check``; the way back to SQLite gives the same figures.
 A copy into a database that already holds tables is refused.
 
-Both backends take part whatever the run's backend: PostgreSQL (``LOOM_TEST_PG_URL``, or the
-local server) and SQLite files.
+Both backends take part whatever the run's backend (``tests/backup_support.py``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import uuid
 from decimal import Decimal
 
+import backup_support
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
@@ -31,37 +28,9 @@ from loom.kernel.paths import filestore_root
 from loom.kernel.registry import registry_for
 from loom_test_support import ROOTS
 
-PG_SERVER = os.environ.get("LOOM_TEST_PG_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+new_url = backup_support.new_url  # the fixture: an empty database of either backend
+
 PRICES = ("0.000001", "12345678.123456", "19.990000", "-3.5")
-
-
-def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_SERVER.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-        conn.execute(sql)
-
-
-@pytest.fixture
-def new_url(tmp_path):
-    """``new_url("sqlite")`` / ``new_url("postgresql")``: an empty database of that backend."""
-    created = []
-
-    def make(backend: str) -> str:
-        name = "loom_c_" + uuid.uuid4().hex[:12]
-        if backend == "sqlite":
-            return f"sqlite:///{tmp_path / name}.db"
-        try:
-            _pg_admin(f'CREATE DATABASE "{name}"')
-        except Exception as exc:  # noqa: BLE001 - no server: the cross-backend copy cannot run here
-            pytest.skip(f"PostgreSQL is not reachable at {PG_SERVER}: {exc}")
-        created.append(name)
-        return f"{PG_SERVER.rsplit('/', 1)[0]}/{name}"
-
-    yield make
-    for name in created:
-        with contextlib.suppress(Exception):
-            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def shop_on(url: str) -> None:
