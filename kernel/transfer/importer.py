@@ -46,6 +46,8 @@ def import_table(env: Environment, model: str, table: Table, *, file: str, dry_r
     """Import ``table`` into ``model`` (see the module's docstring); returns the report."""
     if model not in env:
         raise ValidationError("kernel.import_model_unknown", field="model", model=model)
+    if not any(table.header):
+        raise ValidationError("kernel.import_file_empty", field="file", file=file)
     report = ImportReport(model=model, file=file, dry_run=dry_run, lang=env.lang)
     columns, problems = parse_header(env[model], table.header)
     for header, error in problems:

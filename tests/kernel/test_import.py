@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from loom.cli.main import cli
 from loom.kernel.db import create_engine, run_unit_of_work
 from loom.kernel.environment import Environment
-from loom.kernel.errors import AccessError
+from loom.kernel.errors import AccessError, ValidationError
 from loom.kernel.installer import ModuleManager
 from loom.kernel.transfer import MAX_ERRORS, ImportFailedError, import_file
 from loom.kernel.users import create_user, find_user
@@ -265,3 +265,32 @@ def test_an_import_is_written_to_the_audit_log(shop, tmp_path):
                                        "ORDER BY seq DESC").scalars().first()
     details = json.loads(details) if isinstance(details, str) else details
     assert details == {"rows": 4, "created": 4, "updated": 0, "file": "audited.csv"}
+
+
+def test_an_import_interrupted_half_way_leaves_nothing(shop, tmp_path, monkeypatch):
+    from loom.kernel.transfer import importer
+
+    path = write_csv(tmp_path / "rates.csv", rate_rows(importer.CHUNK * 4, "killed"))
+    saved = []
+    real_save = importer.save_rows
+
+    def save_then_die(*args, **kwargs):
+        saved.append(real_save(*args, **kwargs))
+        if len(saved) == 2:  # half of the file is in the database's transaction
+            raise KeyboardInterrupt
+        return saved[-1]
+
+    monkeypatch.setattr(importer, "save_rows", save_then_die)
+    before = count_rows(shop.engine, "base_currency_rate")
+    with pytest.raises(KeyboardInterrupt):
+        work(shop, lambda env: import_file(env, "base.currency.rate", path))
+    assert len(saved) == 2 and count_rows(shop.engine, "base_currency_rate") == before
+    assert "killed_" not in _external_names(shop)
+
+
+def test_an_empty_file_is_refused_naming_it(shop, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"\xef\xbb\xbf")
+    with pytest.raises(ValidationError) as caught:
+        work(shop, lambda env: import_file(env, "base.partner", path))
+    assert caught.value.message_id == "kernel.import_file_empty" and "empty.csv" in str(caught.value)

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from loom.kernel.errors import ValidationError
 from loom.kernel.transfer import ImportFailedError, import_file
 from loom.kernel.transfer.xlsx_reader import MAX_UNCOMPRESSED, check_archive
+from loom_test_support import size
 
 
 def workbook(path, rows):
@@ -96,3 +97,15 @@ def test_a_file_that_is_not_a_workbook_is_refused_naming_it(base_env, tmp_path):
     with pytest.raises(ValidationError) as caught:
         import_file(base_env, "base.partner", path)
     assert caught.value.message_id == "kernel.import_xlsx_invalid" and "fake.xlsx" in str(caught.value)
+
+
+def test_a_long_workbook_imports_every_row(base_env, tmp_path):
+    rows = size(2_000, 1_048_575)  # the full profile fills every row Excel allows
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["id", "name", "is_customer"])
+    for i in range(rows):
+        sheet.append([f"long_{i}", f"Customer {i}", i % 2 == 0])
+    book.save(tmp_path / "long.xlsx")
+    report = import_file(base_env, "base.partner", tmp_path / "long.xlsx", dry_run=True)
+    assert (report.rows, report.created, report.errors) == (rows, rows, [])
