@@ -116,6 +116,9 @@ class HookRelay:
                 with faults.watching() as seen:
                     result = caller(**kwargs)
             except Exception as exc:
+                earlier = [f for f in seen if not f.resolved and f.exception is not getattr(exc, "orig", exc)]
+                if earlier:  # a previous implementation swallowed the error this one tripped over
+                    raise _swallowed(self._pm, caller, name, earlier[0]) from exc
                 culprit = _culprit(self._pm, caller, exc)
                 if culprit and not getattr(exc, "loom_hook", None):
                     exc.loom_hook = (name, culprit)  # type: ignore[attr-defined]
@@ -123,14 +126,18 @@ class HookRelay:
                 raise
             swallowed = [fault for fault in seen if not fault.resolved]
             if swallowed:
-                culprit = _swallower(self._pm, caller, swallowed[0]) or "unknown"
-                error = UserError("kernel.hook_swallowed_database_error", hook=name, module=culprit,
-                                  error=swallowed[0].error)
-                error.loom_hook = (name, culprit)  # type: ignore[attr-defined]
-                raise error
+                raise _swallowed(self._pm, caller, name, swallowed[0])
             return result
 
         return call
+
+
+def _swallowed(pm: pluggy.PluginManager, caller: Any, hook: str, fault: faults.Fault) -> UserError:
+    """The error naming the implementation that caught ``fault`` and returned normally."""
+    culprit = _swallower(pm, caller, fault) or "unknown"
+    error = UserError("kernel.hook_swallowed_database_error", hook=hook, module=culprit, error=fault.error)
+    error.loom_hook = (hook, culprit)  # type: ignore[attr-defined]
+    return error
 
 
 def _swallower(pm: pluggy.PluginManager, caller: Any, fault: faults.Fault) -> str | None:
