@@ -80,7 +80,8 @@ def test_hooks_are_listed_with_their_implementations_in_call_order():
     registry = registry_for(frozenset({"loomtest_alpha", "loomtest_beta"}), ROOTS)
     rows = {row["hook"]: row for row in hook_table(registry.pm)}
     assert rows["on_alpha_confirmed"]["owner"] == "loomtest_alpha"
-    assert rows["on_alpha_confirmed"]["implementations"] == ["loomtest_alpha_beta", "loomtest_alpha"]  # last registered first
+    # call order: the module registered last (the bridge) first
+    assert rows["on_alpha_confirmed"]["implementations"] == ["loomtest_alpha_beta", "loomtest_alpha"]
     assert rows["on_alpha_confirmed"]["signature"] == "on_alpha_confirmed(env, orders)"
     assert "loomtest_alpha" in rows["register_settings"]["implementations"]
 
