@@ -112,11 +112,12 @@ def remove(ctx: click.Context, attachment_ids: tuple[int, ...]) -> None:
 @acting_user_option
 @click.pass_context
 def gc(ctx: click.Context, min_age: float) -> None:
-    """Delete stored files no attachment refers to any more."""
+    """Forget attachments of deleted records, then delete stored files nothing refers to any more."""
     from loom.kernel.attachments import collect_garbage
 
     collected = run_as_user(ctx, lambda env: collect_garbage(env, min_age=min_age), write=False)
-    click.echo(f"Removed {collected.files} file(s), {collected.bytes} bytes")
+    click.echo(f"Removed {collected.files} file(s), {collected.bytes} bytes; "
+               f"forgot {collected.rows} attachment(s) of deleted records")
 
 
 def _folder(output: Path | None) -> Path | None:

@@ -241,3 +241,16 @@ def test_a_full_disk_while_storing_is_a_storage_full_error(base_env, partner, st
     assert caught.value.code == "storage_full"
     assert list_attachments(base_env, "base.partner", [partner.id]) == []
     assert stored_files(store) == []
+
+
+def test_the_files_of_a_deleted_record_go_at_the_next_collection(base_env, store):
+    partner = base_env["base.partner"].create({"name": "Short-lived Co"})
+    keeper = base_env["base.partner"].create({"name": "Keeper Co"})
+    attach(base_env, "base.partner", partner.id, "gone.txt", b"only on the deleted partner")
+    kept = attach(base_env, "base.partner", keeper.id, "kept.txt", b"still wanted")
+    base_env["base.partner"].delete([partner])
+    assert len(stored_files(store)) == 2  # a backup taken before the delete may still need it
+    collected = collect_garbage(base_env, min_age=0)
+    assert (collected.rows, collected.files) == (1, 1)
+    assert stored_files(store) == [filestore(base_env).path(kept.sha256)]
+    assert [a.id for a in list_attachments(base_env, "base.partner", [keeper.id])] == [kept.id]
