@@ -2,15 +2,19 @@
 
 Stories: an administrator installs a module, changes a setting, grants and revokes a role, is
 refused the uninstall of base, purges a module with its orders; a module whose migration breaks
-halfway leaves the schema exactly as it was and one audit record saying it failed.
+at step 9 of 10 leaves the schema dump exactly as it was and one audit record saying it failed;
+killed there with SIGKILL instead, it leaves the schema as it was while the shop kept reading.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
+import sys
 import textwrap
+import time
 import uuid
 
 import pytest
@@ -114,8 +118,11 @@ def _schema_dump(engine) -> str:
                      if not line.startswith(("\\restrict", "\\unrestrict")))
 
 
-def _broken_module(tmp_path, monkeypatch) -> str:
-    """A module depending on alpha whose migration of ten steps raises at step nine."""
+BREAKS = 'raise RuntimeError("the migration breaks at step 9 of 10")'
+
+
+def _broken_module(tmp_path, monkeypatch, at_step_nine: str = BREAKS) -> str:
+    """A module depending on alpha whose migration of ten steps does ``at_step_nine`` at step nine."""
     name = f"broken_{uuid.uuid4().hex[:6]}"
     folder = tmp_path / name
     (folder / "migrations").mkdir(parents=True)
@@ -132,7 +139,7 @@ def _broken_module(tmp_path, monkeypatch) -> str:
         def upgrade():
             for step in range(1, 11):
                 if step == 9:
-                    raise RuntimeError("the migration breaks at step 9 of 10")
+                    {at_step_nine}
                 op.create_table(f"half_done_{{step}}", sa.Column("id", sa.Integer, primary_key=True))
                 op.execute("UPDATE base_partner SET name = name")
             op.add_column("base_partner", sa.Column("half_done", sa.Integer))
@@ -159,3 +166,32 @@ def test_a_migration_failing_at_step_nine_leaves_the_schema_dump_unchanged_and_o
     assert failed["details"]["modules"] == [name] and "step 9 of 10" in failed["details"]["message"]
     with shop.engine.connect() as conn:
         assert verify_chain(conn)[1] is None
+
+
+def test_an_install_killed_at_step_nine_leaves_no_trace_and_readers_are_served_meanwhile(shop, tmp_path, monkeypatch):
+    marker = tmp_path / "at_step_nine"
+    name = _broken_module(tmp_path, monkeypatch,
+                          f"open({str(marker)!r}, 'w').close(); __import__('time').sleep(120)")
+    url = shop.engine.url.render_as_string(hide_password=False)
+    roots = [*ROOTS, str(tmp_path)]
+    before, installed, history = _schema_dump(shop.engine), shop.installed(), len(records(shop.engine, ""))
+    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys
+        sys.path[:0] = {roots!r}
+        from loom.kernel.db import create_engine
+        from loom.kernel.installer import ModuleManager
+        ModuleManager(create_engine({url!r}), roots={roots!r}).install([{name!r}])
+        """)])
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the install never reached step 9"
+        with shop.engine.connect() as conn:  # the shop keeps reading while the install hangs
+            assert conn.execute(text("SELECT count(*) FROM loom_company")).scalar() >= 1
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert _schema_dump(shop.engine) == before
+    assert shop.installed() == installed
+    assert len(records(shop.engine, "")) == history  # a killed process writes nothing, not even its failure
