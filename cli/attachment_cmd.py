@@ -115,7 +115,7 @@ def gc(ctx: click.Context, min_age: float) -> None:
     """Forget attachments of deleted records, then delete stored files nothing refers to any more."""
     from loom.kernel.attachments import collect_garbage
 
-    collected = run_as_user(ctx, lambda env: collect_garbage(env, min_age=min_age), write=False)
+    collected = run_as_user(ctx, lambda env: collect_garbage(env, min_age=min_age))
     click.echo(f"Removed {collected.files} file(s), {collected.bytes} bytes; "
                f"forgot {collected.rows} attachment(s) of deleted records")
 

@@ -61,6 +61,10 @@ def test_attach_list_get_and_remove_a_contract(shop, tmp_path):
     assert to_stdout.stdout_bytes == b"%PDF-1.7 signed"
     assert loom(url, "attachment", "remove", attachment_id).exit_code == 0
     assert "合同" not in loom(url, "attachment", "list", "base.partner", str(partner_id)).output
+    assert len(list((tmp_path / "filestore").glob("??/*"))) == 1  # kept for backups until collected
+    collected = loom(url, "attachment", "gc", "--min-age", "0")
+    assert "Removed 1 file(s)" in collected.output
+    assert list((tmp_path / "filestore").glob("??/*")) == []
 
 
 def test_a_user_who_may_not_see_the_record_gets_not_found(shop, tmp_path):
