@@ -53,6 +53,8 @@ class LinkResolver:
             return
         records = self.env[target]
         rec_name = records.cls.__rec_name__
+        if rec_name not in records.fields:  # a model without a naming field is linked by external id only
+            return
         found: dict[str, list[int]] = {name: [] for name in wanted}
         names = sorted(wanted)
         for start in range(0, len(names), 500):
