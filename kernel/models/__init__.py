@@ -37,5 +37,6 @@ def register(loom):
     loom.triggers(*workflow.TRIGGERS, *audit.TRIGGERS, *outbox.TRIGGERS, *attachment.TRIGGERS)
     from loom.kernel.jobs import hooks as jobs_hooks  # the nightly check, through the modules' own hook
     from loom.kernel.mail import hooks as mail_hooks  # the kernel's mail templates and the mail consumer
+    from loom.kernel.outbox import forget as outbox_forget  # a leaving module's events and receipts
 
-    loom.hooks(jobs_hooks, mail_hooks)
+    loom.hooks(jobs_hooks, mail_hooks, outbox_forget)

@@ -28,14 +28,21 @@ _ERROR_LENGTH = 2000
 
 
 def deliver(engine: Engine, registry: Any, event: Event, policy: RetryPolicy) -> bool:
-    """Run the consumers of ``event`` and record the outcome; True when it was delivered."""
-    for consumer in consumers_by_topic(registry).get(event.topic, []):
+    """Run the consumers of ``event`` and record the outcome; True when it was delivered.
+
+    The last consumer's transaction also marks the event delivered (one transaction per consumer)."""
+    consumers = consumers_by_topic(registry).get(event.topic, [])
+    if not consumers:
+        run_unit_of_work(engine, lambda session: _mark_delivered(registry, session, event))
+        return True
+    for position, consumer in enumerate(consumers, start=1):
+        last = position == len(consumers)
         try:
-            run_unit_of_work(engine, lambda session, c=consumer: _consume(registry, session, c, event, policy))
+            run_unit_of_work(engine, lambda session, c=consumer, done=last: _consume(
+                registry, session, c, event, policy, done))
         except Exception as exc:  # noqa: BLE001 - any consumer failure is recorded on the event and retried
             _fail(engine, registry, event, policy, f"{consumer.name}: {type(exc).__name__}: {exc}")
             return False
-    run_unit_of_work(engine, lambda session: _mark_delivered(registry, session, event))
     return True
 
 
@@ -48,7 +55,8 @@ def _fail(engine: Engine, registry: Any, event: Event, policy: RetryPolicy, erro
                   event.event_id, event.topic, event.attempts, error, event.event_id)
 
 
-def _consume(registry: Any, session: Session, consumer: EventConsumer, event: Event, policy: RetryPolicy) -> None:
+def _consume(registry: Any, session: Session, consumer: EventConsumer, event: Event, policy: RetryPolicy,
+             last: bool) -> None:
     from loom.kernel.environment import Environment
 
     table = registry["loom.processed_event"].__table__
@@ -56,11 +64,11 @@ def _consume(registry: Any, session: Session, consumer: EventConsumer, event: Ev
     receipt = session.execute(insert(table).values(consumer=consumer.name, event_id=event.event_id,
                                                    processed_at=policy.clock())
                               .on_conflict_do_nothing(index_elements=["consumer", "event_id"]))
-    if receipt.rowcount == 0:
-        return
-    env = Environment(registry, session, su=True, company_id=event.company_id)
-    consumer.handle(env, event)
-    session.flush()
+    if receipt.rowcount:
+        consumer.handle(Environment(registry, session, su=True, company_id=event.company_id), event)
+        session.flush()
+    if last:
+        _mark_delivered(registry, session, event)
 
 
 def _mark_delivered(registry: Any, session: Session, event: Event) -> None:

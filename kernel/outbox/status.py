@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
+from loom.kernel.access import check_model
 from loom.kernel.errors import MissingError
 from loom.kernel.models.outbox import EVENT_STATES
 from loom.kernel.outbox.policy import utc_now
@@ -21,7 +22,9 @@ DEAD_SHOWN = 50
 
 def outbox_status(env: Environment, *, dead_limit: int = DEAD_SHOWN) -> dict[str, Any]:
     """Counts per state, the age in seconds of the oldest event not yet delivered, and dead events
-    with their last error (newest first, at most ``dead_limit``)."""
+    with their last error (newest first, at most ``dead_limit``). Needs read access to
+    ``loom.outbox_event`` (the role ``kernel.outbox_operator`` grants it)."""
+    check_model(env, "loom.outbox_event", "read")
     table = env.registry["loom.outbox_event"].__table__
     counts = dict.fromkeys(EVENT_STATES, 0)
     counts.update(env.session.execute(select(table.c.state, func.count()).group_by(table.c.state)).all())
@@ -40,7 +43,9 @@ def outbox_status(env: Environment, *, dead_limit: int = DEAD_SHOWN) -> dict[str
 def retry_events(env: Environment, event_ids: Sequence[str] = (), *, dead: bool = False) -> int:
     """Make the given events (or, with ``dead``, every dead event) pending and due now with a fresh
     count of attempts; delivered events are left alone. Returns how many were requeued. An
-    unknown event id is a ``MissingError`` naming it, and nothing is requeued."""
+    unknown event id is a ``MissingError`` naming it, and nothing is requeued. Needs write access
+    to ``loom.outbox_event``."""
+    check_model(env, "loom.outbox_event", "write")
     table = env.registry["loom.outbox_event"].__table__
     if event_ids:
         known = set(env.session.scalars(select(table.c.event_id).where(table.c.event_id.in_(event_ids))))

@@ -307,3 +307,23 @@ def test_a_relay_skips_the_events_another_relay_holds_instead_of_waiting(shop, b
             others = claim_due(second, table, policy, 100)
     assert len(held) == 4 and len(others) == 6
     assert not {e.event_id for e in held} & {e.event_id for e in others}
+
+
+def test_a_module_that_leaves_takes_its_events_and_receipts_with_it(database_factory, receiver):
+    url = database_factory()
+    engine = create_engine(url)
+    manager = ModuleManager(engine, roots=ROOTS)
+    manager.install(["loomtest_alpha"])
+    alpha = Installed(url, engine, manager)
+    emit_orders(alpha, [1, 2], {"fail_first": 0})
+    worker_for(alpha).run_once()
+    emit_orders(alpha, [3])  # still pending when alpha leaves
+    kept = in_unit(alpha, lambda env: emit(env, "kernel.check.completed", [{}], model=None, ids=[None]))
+
+    manager.uninstall("loomtest_alpha")
+
+    left = Installed(url, engine, ModuleManager(engine, roots=ROOTS))
+    events = left.registry["loom.outbox_event"].__table__
+    assert in_unit(left, lambda env: list(env.session.scalars(select(events.c.event_id))), write=False) == kept
+    assert receipts(left) == 0
+    engine.dispose()

@@ -145,3 +145,18 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_carry_the_same_e
     receipts = run_unit_of_work(shop.engine, lambda session: session.execute(
         select(table.c.event_id, func.count()).group_by(table.c.event_id)).all(), write=False)
     assert len(receipts) == events and {count for _, count in receipts} == {1}
+
+
+def test_only_an_outbox_operator_may_read_the_status_or_requeue(shop, environment):
+    from loom.kernel.users import create_user
+
+    run_unit_of_work(shop.engine, lambda session: [
+        create_user(Environment(shop.registry, session, su=True), login, login.title(), "secret-pass-1", roles=roles)
+        for login, roles in (("clerk", ["loomtest_alpha.clerk"]), ("operator", ["kernel.outbox_operator"]))])
+
+    refused = CliRunner().invoke(cli, ["worker", "status", "--user", "clerk"], env=environment)
+    assert refused.exit_code != 0
+    assert "clerk may not read records of loom.outbox_event" in str(refused.exception)
+    allowed = loom(environment, "worker", "status", "--json", "--user", "operator")
+    assert json.loads(allowed.output)["counts"]["dead"] == 0
+    assert loom(environment, "worker", "retry", "--dead", "--user", "operator").exit_code == 0
