@@ -128,16 +128,22 @@ def test_the_kernel_maps_every_storage_full_error_to_one_error():
     assert as_storage_full(OSError(errno.ENOENT, "No such file")) is None
 
 
-def test_an_import_in_a_unit_of_work_reports_storage_full_not_a_driver_error(nearly_full, tmp_path):
+def test_a_running_process_imports_again_once_space_is_freed(nearly_full, tmp_path):
     url, fill, free = nearly_full
     path = partners_file(tmp_path)
     engine = create_engine(url)
     manager = ModuleManager(engine, roots=ROOTS)
     registry = manager.registry(manager.installed())
+
+    def run_import():
+        return run_unit_of_work(engine, lambda s: import_file(Environment(registry, s, su=True), "base.partner", path))
+
     fill()
     try:
         with pytest.raises(StorageFullError):
-            run_unit_of_work(engine, lambda s: import_file(Environment(registry, s, su=True), "base.partner", path))
+            run_import()
+        assert count_rows(engine, "base_partner") == 0
+        free()
+        assert run_import().created == ROWS  # same process, same engine: no restart needed
     finally:
         engine.dispose()
-        free()
