@@ -39,7 +39,7 @@ def show(ctx: click.Context, model: str, as_json: bool) -> None:
     def describe(env):
         wf = workflow_of(env.registry, model)
         return {"model": model, "field": wf.field, "initial": wf.initial, "states": list(wf.states),
-                "transitions": [{"name": t.name, "sources": list(t.sources), "target": t.target,
+                "transitions": [{"name": t.name, "label": t.label, "sources": list(t.sources), "target": t.target,
                                  "roles": list(t.roles), "approval": t.approval, "hook": t.hook}
                                 for t in wf.transitions.values()]}
 
@@ -49,7 +49,7 @@ def show(ctx: click.Context, model: str, as_json: bool) -> None:
         return
     click.echo(f"{model}: {data['field']} starts at {data['initial']}; states {', '.join(data['states'])}")
     for t in data["transitions"]:
-        extras = []
+        extras = [t["label"]] if t["label"] else []
         if t["roles"]:
             extras.append(f"roles {', '.join(t['roles'])}")
         if t["approval"]:

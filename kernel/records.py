@@ -145,7 +145,7 @@ class Records:
         recompute_parents(self, list(records))
         self._flush()
         self._check_rules(records, "write")
-        log_changes(self, list(records), before)  # tracked fields -> timeline, one INSERT
+        log_changes(self, before)  # tracked fields -> timeline, one INSERT
         reset_on_edit(self, list(records))  # an edited document waiting for approval goes back
 
     def delete(self, records: Sequence[Any]) -> None:

@@ -23,6 +23,7 @@ from loom.kernel.workflow.declaration import WAITING_APPROVAL
 from loom.kernel.workflow.definition import ModelWorkflow, find_workflow, workflow_of
 from loom.kernel.workflow.engine import complete
 from loom.kernel.workflow.moves import move
+from loom.kernel.workflow.requests import cancel_requests
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
@@ -158,9 +159,7 @@ def _return(env: Environment, wf: ModelWorkflow, rows: Sequence[Any], from_of: d
     """Cancel the documents' pending requests and move each back to its state before it waited."""
     if not rows:
         return
-    request = env.registry["loom.approval_request"]
-    env.session.execute(update(request).where(request.model == wf.model, request.res_id.in_([r.id for r in rows]),
-                                              request.status == "pending").values(status="cancelled"))
+    cancel_requests(env, wf.model, [r.id for r in rows])
     by_state: dict[str, list[Any]] = {}
     for row in rows:
         by_state.setdefault(from_of[row.id], []).append(row)

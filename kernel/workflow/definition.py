@@ -85,42 +85,37 @@ def _compose(registry: Registry, model: str) -> ModelWorkflow | None:
 
 
 def _validate(registry: Registry, cls: type, wf: ModelWorkflow) -> None:
-    def fail(problem: str, **params: object) -> None:
-        raise ConfigurationError("kernel.workflow_invalid", model=wf.model, problem=problem.format(**params))
-
     info = registry.fields(wf.model).get(wf.field)
     if info is None or info.kind not in ("string", "selection"):
-        fail("the state field {field} is not a text or selection column", field=wf.field)
+        raise ConfigurationError("kernel.workflow_state_field_invalid", model=wf.model, field=wf.field)
     if not info.readonly:
-        fail("the state field {field} must be read-only (info={{'readonly': True}}): only transitions change it",
-             field=wf.field)
+        raise ConfigurationError("kernel.workflow_state_field_writable", model=wf.model, field=wf.field)
     missing = [s for s in wf.states if info.selection and s not in info.selection]
     if missing:
-        fail("states {states} are not in the selection of {field}", states=", ".join(missing), field=wf.field)
+        raise ConfigurationError("kernel.workflow_states_not_selectable", model=wf.model, field=wf.field,
+                                 states=", ".join(missing))
     if wf.initial not in wf.states:
-        fail("the initial state {state} is not a declared state", state=wf.initial)
+        raise ConfigurationError("kernel.workflow_initial_unknown", model=wf.model, state=wf.initial)
     for t in wf.transitions.values():
         unknown = [s for s in (*t.sources, t.target) if s not in wf.states]
         if not t.sources or t.target is None or unknown:
-            fail("transition {name} needs sources and a target among the states (unknown: {unknown})",
-                 name=t.name, unknown=", ".join(map(str, unknown)) or "-")
+            raise ConfigurationError("kernel.workflow_transition_states_invalid", model=wf.model, transition=t.name,
+                                     states=", ".join(map(str, unknown)) or "-")
         for method in (*t.guards, *t.actions):
             if not callable(getattr(cls, method, None)):
-                fail("transition {name} names {method}, which is not a method of the model", name=t.name,
-                     method=method)
+                raise ConfigurationError("kernel.workflow_method_missing", model=wf.model, transition=t.name,
+                                         method=method)
         if t.hook is not None:
-            _check_hook(registry, wf, t, fail)
+            _check_hook(registry, wf, t)
 
 
-def _check_hook(registry: Registry, wf: ModelWorkflow, t: Transition, fail) -> None:
-    caller = getattr(registry.pm.hook, t.hook, None)
-    spec = getattr(caller, "spec", None)
+def _check_hook(registry: Registry, wf: ModelWorkflow, t: Transition) -> None:
+    spec = getattr(getattr(registry.pm.hook, t.hook, None), "spec", None)
     if spec is None:
-        fail("transition {name} fires {hook}, which no installed module declares", name=t.name, hook=t.hook)
-    arguments = [a for a in spec.argnames if a != "env"]
-    if "env" not in spec.argnames or len(arguments) != 1:
-        fail("hook {hook} of transition {name} must take env and one argument for the records",
-             hook=t.hook, name=t.name)
+        raise ConfigurationError("kernel.workflow_hook_unknown", model=wf.model, transition=t.name, hook=t.hook)
+    if "env" not in spec.argnames or len(spec.argnames) != 2:
+        raise ConfigurationError("kernel.workflow_hook_arguments", model=wf.model, transition=t.name, hook=t.hook,
+                                 arguments=", ".join(spec.argnames))
 
 
 def hook_argument(registry: Registry, hook: str) -> str:

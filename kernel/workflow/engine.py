@@ -43,6 +43,7 @@ def run_transition(env: Environment, model: str, name: str, records: Iterable[An
         direct = [row for row in rows if row.id not in holding]
         held = [row for row in rows if row.id in holding]
         previous = move(env, wf, name, direct, transition.sources, transition.target)
+        approvals.cancel_requests(env, wf.model, [i for i, state in previous.items() if state == WAITING_APPROVAL])
         _log_transitions(env, wf, transition, direct, previous)
         if held:
             parked = move(env, wf, name, held, transition.sources, WAITING_APPROVAL)

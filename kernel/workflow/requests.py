@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from loom.kernel.domain import compile_domain
 from loom.kernel.timeline.events import log_events, now
@@ -71,3 +71,12 @@ def open_requests(env: Environment, wf: ModelWorkflow, transition: Transition, r
                "to_state": WAITING_APPROVAL} for row in rows]
     log_events(env, wf.model, [row.id for row in rows], "approval", values=events)
     env.hooks.on_approval_requested(env=env, model=wf.model, transition=transition.name, records=list(rows))
+
+
+def cancel_requests(env: Environment, model: str, ids: Sequence[int]) -> None:
+    """Cancel the pending requests of documents ``ids`` (they left ``waiting_approval`` another way,
+    through a transition whose sources include it, such as a cancellation)."""
+    if ids:
+        request = env.registry["loom.approval_request"]
+        env.session.execute(update(request).where(request.model == model, request.res_id.in_(list(ids)),
+                                                  request.status == "pending").values(status="cancelled"))

@@ -191,3 +191,17 @@ def test_a_rule_of_another_company_holds_nothing_here(env):
     (order,) = draft_orders(env, 1, price="12000")
     sam["alpha.order"].transition("confirm", [order])
     assert state_of(env, order) == "confirmed"
+
+
+def test_a_waiting_order_cancelled_through_the_workflow_closes_its_requests(env, shop, monkeypatch):
+    from loom.kernel.workflow import Transition, workflow_of
+
+    wf = workflow_of(env.registry, "alpha.order")
+    monkeypatch.setitem(wf.transitions, "cancel", Transition("cancel", ("draft", "confirmed", "waiting_approval"),
+                                                             "cancelled"))
+    (order,) = draft_orders(env, 1, price="12000")
+    shop["sam"]["alpha.order"].transition("confirm", [order])
+    shop["sam"]["alpha.order"].transition("cancel", [order])
+    assert state_of(env, order) == "cancelled"
+    assert pending_requests(env, "alpha.order", [order.id]) == []
+    assert approval_inbox(shop["mia"]) == []

@@ -62,6 +62,13 @@ def test_tracked_fields_record_old_and_new_values_for_each_edited_order(env):
     assert [e for e in timeline(env, "alpha.order", orders[1].id) if e["kind"] == "change"] == []
 
 
+def test_editing_a_line_logs_its_orders_new_total_once(env):
+    (order,) = draft_orders(env, 1, price="100")
+    env["alpha.order.line"].write([order.lines[0]], {"quantity": "3"})
+    changes = [e["changes"] for e in timeline(env, "alpha.order", order.id) if e["kind"] == "change"]
+    assert changes == [{"amount_total": ["100.0000", "300.0000"]}]
+
+
 def test_a_batch_edit_writes_one_change_row_per_record(env):
     orders = draft_orders(env, 3)
     other = env["base.partner"].create({"name": "Third Buyer Co."})

@@ -187,3 +187,32 @@ def test_models_without_a_workflow_say_so(env):
     with pytest.raises(UserError) as refused:
         env["base.partner"].transition("confirm", [])
     assert refused.value.message_id == "kernel.workflow_none"
+
+
+@pytest.fixture(scope="module")
+def scratch_registry():
+    """A registry of its own: its alpha order class gets a faulty extra declaration per test."""
+    from loom.kernel.manifest import discover
+    from loom.kernel.registry import Registry
+
+    return Registry(["loomtest_alpha"], discover(extra_paths=ROOTS))
+
+
+@pytest.mark.parametrize(("declared", "message_id", "named"), [
+    (Workflow(transitions=(Transition("lose", "draft", "nowhere"),)), "workflow_transition_states_invalid", "nowhere"),
+    (Workflow(transitions=(Transition("check", "draft", "done", guards=("_nope",)),)), "workflow_method_missing",
+     "_nope"),
+    (Workflow(transitions=(Transition("tell", "draft", "done", hook="on_nothing"),)), "workflow_hook_unknown",
+     "on_nothing"),
+    (Workflow(transitions=(Transition("tell", "draft", "done", hook="on_transition"),)), "workflow_hook_arguments",
+     "env, model, transition, records"),
+    (Workflow(states=("limbo",)), "workflow_states_not_selectable", "limbo"),
+    (Workflow(field="name"), "workflow_state_field_writable", "name"),
+])
+def test_a_wrongly_declared_workflow_is_a_configuration_error_naming_the_problem(scratch_registry, monkeypatch,
+                                                                                  declared, message_id, named):
+    monkeypatch.setattr(scratch_registry["alpha.order"], "__workflow__", declared, raising=False)
+    with pytest.raises(ConfigurationError) as wrong:
+        workflow_of(scratch_registry, "alpha.order")
+    assert wrong.value.message_id == f"kernel.{message_id}"
+    assert "alpha.order" in str(wrong.value) and named in str(wrong.value)
