@@ -119,12 +119,14 @@ def test_committed_events_are_all_delivered_and_rolled_back_ones_never(shop, rec
     with pytest.raises(RuntimeError):
         in_unit(shop, abandoned)
 
+    assert status(shop)["oldest_pending_age"] >= 0
     worker_for(shop).run_once()
 
     seen = deliveries(receiver)
     assert sorted(event_id for event_id, _, outcome in seen if outcome == "ok") == sorted(kept)
     assert not set(rolled_back_ids) & {event_id for event_id, _, _ in seen}
     assert status(shop)["counts"] == {"pending": 0, "relayed": 0, "delivered": committed, "dead": 0}
+    assert status(shop)["oldest_pending_age"] is None
     assert receipts(shop) == committed
 
 

@@ -141,6 +141,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_carry_the_same_e
     lines = [line.split() for line in receiver.read_text().splitlines()]
     assert {event_id for event_id, _, outcome in lines if outcome == "ok"} == set(ids)
     assert {event_id for event_id, _, _ in lines} <= set(ids)  # every duplicate carries a real event id
+    first_ok = list(dict.fromkeys(event_id for event_id, _, outcome in lines if outcome == "ok"))
+    for record in range(40):  # each record's events took effect in the order they were written
+        written = ids[record::40]
+        assert [event_id for event_id in first_ok if event_id in set(written)] == written
     table = shop.registry["loom.processed_event"].__table__
     receipts = run_unit_of_work(shop.engine, lambda session: session.execute(
         select(table.c.event_id, func.count()).group_by(table.c.event_id)).all(), write=False)
