@@ -53,11 +53,16 @@ class Worker:
                 return total
 
     def drain(self) -> int:
-        """Run every task waiting in the queue, in this thread; how many ran."""
-        ran = 0
-        while (task := self.queue.dequeue()) is not None:
-            self.queue.execute(task)
-            ran += 1
+        """Run every task waiting in the queue, in this thread; how many ran. An empty queue ends
+        it at once (Redis and PostgreSQL queues would otherwise wait a second for new tasks)."""
+        storage, ran = self.queue.storage, 0
+        blocking, storage.blocking = storage.blocking, False
+        try:
+            while (task := self.queue.dequeue()) is not None:
+                self.queue.execute(task)
+                ran += 1
+        finally:
+            storage.blocking = blocking
         return ran
 
     def run_once(self, now: datetime | None = None) -> dict[str, int]:
