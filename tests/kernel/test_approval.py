@@ -205,3 +205,18 @@ def test_a_waiting_order_cancelled_through_the_workflow_closes_its_requests(env,
     assert state_of(env, order) == "cancelled"
     assert pending_requests(env, "alpha.order", [order.id]) == []
     assert approval_inbox(shop["mia"]) == []
+
+
+def test_the_approvals_check_finds_stranded_documents_and_requests(env, shop):
+    from sqlalchemy import text
+
+    from loom.kernel.workflow.checks import approvals_consistent
+
+    stranded, answered = draft_orders(env, 2, price="12000")
+    shop["sam"]["alpha.order"].transition("confirm", [stranded, answered])
+    assert list(approvals_consistent(env)) == []
+    env.session.execute(text("DELETE FROM loom_approval_request WHERE res_id = :id"), {"id": stranded.id})
+    env.session.execute(text("UPDATE alpha_order SET state = 'draft' WHERE id = :id"), {"id": answered.id})
+    found = list(approvals_consistent(env))
+    assert [v.records[0][0] for v in found] == ["alpha.order", "loom.approval_request"]
+    assert found[0].records == [("alpha.order", stranded.id)]

@@ -4,7 +4,9 @@ a pure-Python model of alpha's workflow (with its approval rule) after every ste
 Each run has five orders, two of them over the 10,000 approval threshold. Steps: any transition
 on any non-empty subset of orders (legal only when every order is in one of its sources; big
 orders confirmed go to ``waiting_approval``), approving or rejecting one order as a manager. A
-refused step must change nothing. Example counts follow the test profile (``size()``).
+refused step must change nothing, and after every step a document waits for approval exactly when
+it has pending requests (the ``kernel.approvals`` check). Example counts follow the test profile
+(``size()``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from loom.kernel.environment import Environment
 from loom.kernel.errors import UserError
 from loom.kernel.workflow import add_rule, approve, reject
+from loom.kernel.workflow.checks import approvals_consistent
 from loom_test_support import rolled_back, size
 from loomtest_alpha.testing import draft_orders, person
 
@@ -87,6 +90,7 @@ def machine_for(alpha):
             cls = self.env.registry["alpha.order"]
             stored = dict(self.env.session.execute(select(cls.id, cls.state).where(cls.id.in_(list(self.model)))).all())
             assert stored == self.model
+            assert list(approvals_consistent(self.env)) == []
 
     return AlphaWorkflow
 
