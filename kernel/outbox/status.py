@@ -46,6 +46,8 @@ def retry_events(env: Environment, event_ids: Sequence[str] = (), *, dead: bool 
     unknown event id is a ``MissingError`` naming it, and nothing is requeued. Needs write access
     to ``loom.outbox_event``."""
     check_model(env, "loom.outbox_event", "write")
+    if not event_ids and not dead:
+        return 0
     table = env.registry["loom.outbox_event"].__table__
     if event_ids:
         known = set(env.session.scalars(select(table.c.event_id).where(table.c.event_id.in_(event_ids))))
@@ -54,8 +56,6 @@ def retry_events(env: Environment, event_ids: Sequence[str] = (), *, dead: bool 
             raise MissingError("kernel.outbox_event_missing", field="event_id", event_id=", ".join(missing))
     stmt = update(table).where(table.c.state != "delivered")
     stmt = stmt.where(table.c.event_id.in_(event_ids)) if event_ids else stmt.where(table.c.state == "dead")
-    if not event_ids and not dead:
-        return 0
     return env.session.execute(stmt.values(state="pending", attempts=0, next_attempt_at=utc_now())).rowcount
 
 
