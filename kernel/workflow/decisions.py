@@ -21,7 +21,7 @@ from loom.kernel.errors import AccessError, UserError, ValidationError
 from loom.kernel.timeline.events import log_events, now
 from loom.kernel.workflow.declaration import WAITING_APPROVAL
 from loom.kernel.workflow.definition import ModelWorkflow, find_workflow, workflow_of
-from loom.kernel.workflow.engine import complete
+from loom.kernel.workflow.engine import browse_all, complete
 from loom.kernel.workflow.moves import move
 from loom.kernel.workflow.requests import cancel_requests
 
@@ -38,7 +38,7 @@ def approve(env: Environment, model: str, ids: Iterable[int]) -> dict[int, str]:
     Returns per document ``"completed"`` (its transition went through) or ``"waiting"`` (more
     approvals are needed). Errors name the document and why the user may not approve it."""
     wf = workflow_of(env.registry, model)
-    rows = env[model].browse(list(ids))
+    rows = browse_all(env, model, list(ids))
     with env.session.begin_nested():
         mine = _eligible(env, wf, rows)
         _decide(env, mine, "approve", None)
@@ -67,7 +67,7 @@ def reject(env: Environment, model: str, ids: Iterable[int], reason: str) -> Non
     if len(reason) > MAX_REASON:
         raise ValidationError("kernel.value_too_long", field="reason", limit=MAX_REASON, length=len(reason))
     wf = workflow_of(env.registry, model)
-    rows = env[model].browse(list(ids))
+    rows = browse_all(env, model, list(ids))
     with env.session.begin_nested():
         mine = _eligible(env, wf, rows)
         first = {res_id: reqs[:1] for res_id, reqs in mine.items()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from loom.kernel.domain import MAX_LIST
 from loom.kernel.errors import AccessError, ValidationError
 from loom.kernel.timeline.events import log_events
 from loom.kernel.workflow import requests as approvals
@@ -33,7 +34,7 @@ def run_transition(env: Environment, model: str, name: str, records: Iterable[An
     """
     wf = workflow_of(env.registry, model)
     transition = wf.transition(name)
-    rows = env[model].browse(_ids(records), perm="write")
+    rows = browse_all(env, model, _ids(records), perm="write")
     _check_roles(env, wf, transition)
     if not rows:
         return rows
@@ -92,6 +93,13 @@ def _check_roles(env: Environment, wf: ModelWorkflow, transition: Transition) ->
     if not env.grants.role_codes & set(transition.roles):
         raise AccessError("kernel.transition_role_required", model=wf.model, transition=transition.name,
                           roles=", ".join(transition.roles), user=env.login)
+
+
+def browse_all(env: Environment, model: str, ids: list[int], *, perm: str = "read") -> list[Any]:
+    """``env[model].browse`` of any number of ids, 1,000 at a time (the domain language's list limit)."""
+    handle, ids = env[model], list(dict.fromkeys(ids))
+    return [row for start in range(0, len(ids), MAX_LIST) for row in handle.browse(ids[start:start + MAX_LIST],
+                                                                                   perm=perm)]
 
 
 def _ids(records: Iterable[Any]) -> list[int]:

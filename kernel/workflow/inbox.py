@@ -17,7 +17,8 @@ def approval_inbox(env: Environment, model: str | None = None, *, everyone: bool
     """Open requests at the current step of documents waiting for approval, oldest first.
 
     By default only those the user may decide (they hold the role and did not ask); with
-    ``everyone`` all of them. Either way only documents the user may read are listed."""
+    ``everyone``, or for the superuser without a user (who decides nothing), all of them. Either
+    way only documents the user may read are listed."""
     request = env.registry["loom.approval_request"]
     role, user = env.registry["loom.role"], aliased(env.registry["loom.user"])
     decision = env.registry["loom.approval_decision"]
@@ -35,10 +36,9 @@ def approval_inbox(env: Environment, model: str | None = None, *, everyone: bool
             .where(pending).order_by(request.requested_at, request.id))
     if model:
         stmt = stmt.where(request.model == model)
-    if not everyone:
-        stmt = stmt.where(request.role_id.in_(env.grants.role_ids) if env.uid is not None else False)
-        if env.uid is not None:
-            stmt = stmt.where((request.requested_by_id != env.uid) | request.requested_by_id.is_(None))
+    if not everyone and env.uid is not None:
+        stmt = stmt.where(request.role_id.in_(env.grants.role_ids),
+                          (request.requested_by_id != env.uid) | request.requested_by_id.is_(None))
     rows = [dict(row._mapping) for row in env.session.execute(stmt)]
     return _readable(env, rows)
 

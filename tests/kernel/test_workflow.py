@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from loom.kernel.environment import Environment
 from loom.kernel.errors import AccessError, ConfigurationError, UnknownFieldError, UserError
@@ -216,3 +217,23 @@ def test_a_wrongly_declared_workflow_is_a_configuration_error_naming_the_problem
         workflow_of(scratch_registry, "alpha.order")
     assert wrong.value.message_id == f"kernel.{message_id}"
     assert "alpha.order" in str(wrong.value) and named in str(wrong.value)
+
+
+def test_a_batch_from_several_states_records_each_orders_own_previous_state(env):
+    from loom.kernel.timeline import timeline
+
+    draft, confirmed = draft_orders(env, 2)
+    env["alpha.order"].transition("confirm", [confirmed])
+    env["alpha.order"].transition("cancel", [draft, confirmed])
+    last = [timeline(env, "alpha.order", o.id)[-1] for o in (draft, confirmed)]
+    assert [(e["from_state"], e["to_state"]) for e in last] == [("draft", "cancelled"), ("confirmed", "cancelled")]
+    assert [o.version for o in (draft, confirmed)] == [
+        env.session.scalar(select(env.registry["alpha.order"].version).where(env.registry["alpha.order"].id == o.id))
+        for o in (draft, confirmed)]
+    env["alpha.order"].write([draft], {"name": "still editable"}, expected_version=draft.version)
+
+
+def test_a_batch_larger_than_a_domain_list_goes_through_whole(env):
+    orders = draft_orders(env, 1001)
+    done = env["alpha.order"].transition("cancel", [o.id for o in orders] + [orders[0].id])
+    assert len(done) == 1001 and {o.state for o in done} == {"cancelled"}
