@@ -61,6 +61,7 @@ def test_an_order_over_the_threshold_waits_for_a_manager_and_the_rest_go_through
     assert (request.transition, request.from_state, request.approvers) == ("confirm", "draft", 1)
     assert [row["res_id"] for row in approval_inbox(shop["mia"])] == [big.id]
     assert approval_inbox(shop["cid"]) == []
+    assert [row["res_id"] for row in approval_inbox(env)] == [big.id]  # the superuser sees everything
 
     assert approve(shop["mia"], "alpha.order", [big.id]) == {big.id: "completed"}
     assert state_of(env, big) == "confirmed" and big.name.startswith("AO")
