@@ -48,7 +48,7 @@ def read_table(path: Path) -> Table:
 
 
 def numbered(header: list[Any], rows: Iterator[list[Any]]) -> Table:
-    """A :class:`Table` from raw rows (header first in ``rows`` already consumed), skipping blank rows."""
+    """A :class:`Table` of ``header`` and the rows after it, numbered from 2, blank rows skipped."""
     names = [str(cell).strip() if cell is not None else "" for cell in header]
 
     def body() -> Iterator[tuple[int, list[Any]]]:
