@@ -78,12 +78,18 @@ class Loom:
 
     def process(self, *args: str, env: Mapping[str, str] | None = None, python: tuple[str, ...] = ()) -> Run:
         """Run the real executable (``python -m loom`` when ``python`` flags are given)."""
-        command = [sys.executable, *python, "-m", "loom"] if python else ["loom"]
+        command = [sys.executable, *python, "-m", "loom"] if python else [_executable()]
         environment = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV}
         environment.update({k: v for k, v in CLEAN_ENV.items() if v is not None}, **(env or {}))
         done = subprocess.run([*command, "--database", self.url, *args], capture_output=True, text=True,
                               env=environment, cwd=REPO, timeout=300, check=False)
         return Run(done.returncode, done.stdout, done.stderr)
+
+
+def _executable() -> str:
+    """The ``loom`` script of the environment running the tests (its bin/ need not be on PATH)."""
+    beside = Path(sys.executable).with_name("loom")
+    return str(beside) if beside.exists() else "loom"
 
 
 def module_rows(url: str) -> dict[str, str] | None:
