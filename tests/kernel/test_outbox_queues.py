@@ -32,6 +32,12 @@ def shop(database_factory):
 
 
 @pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    """Files beside a PostgreSQL database (the default job queue) go to a temporary folder."""
+    monkeypatch.setenv("LOOM_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(autouse=True)
 def empty_outbox(shop):
     def unit(session):
         for model in ("loom.outbox_event", "loom.processed_event"):

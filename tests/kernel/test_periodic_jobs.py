@@ -84,9 +84,10 @@ def test_an_unknown_job_is_a_clear_error(shop):
     assert caught.value.params["job"] == "kernel.no_such_job"
 
 
-def test_run_job_runs_the_nightly_check_now_from_the_command_line(shop):
+def test_run_job_runs_the_nightly_check_now_from_the_command_line(shop, tmp_path):
     before = len(check_events(shop))
     result = CliRunner().invoke(cli, ["worker", "run-job", "kernel.nightly_check"], catch_exceptions=False,
-                                env={"LOOM_DATABASE_URL": shop.url, "LOOM_MODULE_PATH": str(FIXTURE_MODULES)})
+                                env={"LOOM_DATABASE_URL": shop.url, "LOOM_MODULE_PATH": str(FIXTURE_MODULES),
+                                     "LOOM_DATA_DIR": str(tmp_path / "data"), "LOOM_JOBS_URL": ""})
     assert result.output.startswith("kernel.nightly_check: done")
     assert len(check_events(shop)) == before + 1

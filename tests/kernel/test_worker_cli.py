@@ -50,7 +50,7 @@ def environment(shop, tmp_path):
     return {"LOOM_DATABASE_URL": shop.url, "LOOM_MODULE_PATH": str(FIXTURE_MODULES),
             "LOOMTEST_ALPHA_RECEIVER": str(tmp_path / "receiver.log"),
             "LOOM_MAIL_URL": (tmp_path / "mail").as_uri(), "LOOM_JOBS_URL": "",
-            "LOOM_OUTBOX_BACKOFF": "0", "LOOM_USER": None}
+            "LOOM_OUTBOX_BACKOFF": "0", "LOOM_USER": None, "LOOM_DATA_DIR": str(tmp_path / "data")}
 
 
 def loom(environment, *args):
