@@ -72,6 +72,14 @@ def test_a_domain_over_an_unknown_field_is_refused_naming_it(env):
     assert "colour" in str(refused.value)
 
 
+def test_an_approval_administrator_manages_the_rules_without_being_administrator(env):
+    keeper = Environment(env.registry, env.session, uid=person(env, "kim", "kernel.approval_admin").id)
+    rule = add_rule(keeper, RULE)
+    assert edit_rule(keeper, rule["id"], {"sequence": 5})["sequence"] == 5
+    assert [r["id"] for r in list_rules(keeper)] == [rule["id"]]
+    remove_rule(keeper, rule["id"])
+
+
 def test_a_clerk_may_not_touch_the_rules(env):
     rule = add_rule(env, RULE)
     clerk = Environment(env.registry, env.session, uid=person(env, "carl", "loomtest_alpha.clerk").id)
