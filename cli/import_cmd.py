@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from loom.cli.context import acting_user_option, run_as_user
+from loom.cli.context import acting_user_option, engine_for, run_as_user
 
 
 @click.command("import")
@@ -24,7 +24,8 @@ def import_command(ctx: click.Context, model: str, file: Path, dry_run: bool, as
     updates the records instead of duplicating them. Many-to-one columns take the target's
     external id or its name (`partner_id`), or external ids only (`partner_id/id`). If any row is
     bad nothing is written and every bad row and column is listed. CSV may be UTF-8 (with or
-    without BOM) or GB18030, separated by `,` or `;`. Formula cells in XLSX files are refused."""
+    without BOM) or GB18030, separated by `,` or `;`. Formula cells in XLSX files are refused.
+    Imports, and imports refused for bad rows, are recorded in the audit log."""
     from loom.kernel.storage_full import as_storage_full
     from loom.kernel.transfer import ImportFailedError, import_file
 
@@ -32,6 +33,8 @@ def import_command(ctx: click.Context, model: str, file: Path, dry_run: bool, as
         report = run_as_user(ctx, lambda env: import_file(env, model, file, dry_run=dry_run))
     except ImportFailedError as exc:
         _show(exc.report, as_json, err=True)
+        if not dry_run:
+            _audit_refusal(ctx, model, exc.report)
         ctx.exit(1)
     except Exception as exc:
         full = as_storage_full(exc)
@@ -39,6 +42,15 @@ def import_command(ctx: click.Context, model: str, file: Path, dry_run: bool, as
             raise
         raise full from exc
     _show(report, as_json, err=False)
+
+
+def _audit_refusal(ctx: click.Context, model: str, report) -> None:
+    """Record the refused import in the audit log, in its own transaction (the import's rolled back)."""
+    from loom.kernel.audit import audit_refusal
+
+    actor_id, company_id = run_as_user(ctx, lambda env: (env.uid, env.company_id), write=False)
+    audit_refusal(engine_for(ctx), "import.failed", actor_id=actor_id, company_id=company_id, model=model,
+                  details={"file": report.file, "rows": report.rows, "errors": report.error_count})
 
 
 def _show(report, as_json: bool, *, err: bool) -> None:

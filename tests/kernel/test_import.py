@@ -116,6 +116,9 @@ def test_the_cli_prints_the_same_report_for_a_dry_run_and_a_refused_import(shop,
     assert dry.stderr == real.stderr
     assert "row 6, column rate" in real.stderr and "row 9, column currency_id" in real.stderr
     assert "2 errors, nothing written" in real.stderr
+    with shop.engine.connect() as conn:  # the refused import is audited (the dry run is not)
+        refusals = conn.exec_driver_sql("SELECT details FROM loom_audit_log WHERE action = 'import.failed'").all()
+    assert len(refusals) == 1 and "rates.csv" in str(refusals[0][0])
     assert "cli_bad" not in _external_names(shop)
 
 
