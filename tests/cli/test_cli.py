@@ -199,9 +199,10 @@ def test_db_backup_writes_a_copy(shop, backend, tmp_path: Path):
 
     out = shop.ok("db", "backup", "--dir", str(target))
 
-    written = Path(out.strip().removeprefix("Backup written to "))
-    assert written.parent == target and written.stat().st_size > 0
-    assert written.suffix == (".db" if backend == "sqlite" else ".dump")
+    written = Path(out.strip().removeprefix("Backup written to ").split(" (")[0])
+    assert written.parent == target and written.suffix == ".loombackup"
+    snapshot = written / ("database.sqlite" if backend == "sqlite" else "database.dump")
+    assert snapshot.stat().st_size > 0 and (written / "manifest.json").exists()
 
 
 # -- hooks -----------------------------------------------------------------------------------------
