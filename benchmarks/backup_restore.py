@@ -9,7 +9,8 @@ set-based INSERT. Then, ``--runs`` times each (medians quoted):
    pg_restore into a fresh database, verification of every table's rows and hash, then the rename;
 3. the raw baseline of the same work without Loom's manifest and verification: SQLite's backup API
    copy alone and a file copy back; ``pg_dump -Fc`` alone and ``pg_restore --single-transaction``
-   into a fresh database.
+   into a fresh database;
+4. ``copy_database`` (``loom db copy``) SQLite -> PostgreSQL and PostgreSQL -> SQLite, verified.
 
     python benchmarks/backup_restore.py [--rows 200000] [--runs 3] [--no-pg]
 """
@@ -94,6 +95,13 @@ def measure(backend: str, source: str, new_target, folder: Path, runs: int) -> d
     return {"records": records, **{name: summarize(values) for name, values in samples.items()}}
 
 
+def copy_times(source: str, new_target, runs: int) -> dict:
+    """``copy_database`` of ``source`` into a new empty database, ``runs`` times."""
+    from loom.kernel.backup import copy_database
+
+    return summarize([timed(copy_database, source, new_target()) for _ in range(runs)])
+
+
 def raw_backup(backend: str, url: str, target: Path) -> None:
     """The snapshot alone: SQLite's backup API, or pg_dump in custom format."""
     if backend == "sqlite":
@@ -123,6 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     stop_cleanly_on_sigterm()
     results: dict[str, dict] = {}
+    copies: dict[str, dict] = {}
     with scratch_dir("loom-bench-backup-") as folder:
         counter = iter(range(10**6))
         source = f"sqlite:///{folder / 'source.db'}"
@@ -134,11 +143,19 @@ def main() -> None:
                 _name, pg_source = new()
                 seeded(pg_source, args.rows)
                 results["postgresql"] = measure("postgresql", pg_source, lambda: new()[1], folder, args.runs)
+                copies = {
+                    "sqlite -> postgresql": copy_times(source, lambda: new()[1], args.runs),
+                    "postgresql -> sqlite": copy_times(
+                        pg_source, lambda: f"sqlite:///{folder / f'c{next(counter)}.db'}", args.runs),
+                }
     rows = [(backend, r["records"], r["backup"]["median"], r["raw_backup"]["median"], r["restore"]["median"],
              r["raw_restore"]["median"]) for backend, r in results.items()]
     print_table(f"Backup and restore of {args.rows:,} partners (median of {args.runs} runs, seconds)",
                 ("backend", "records", "loom backup", "raw snapshot", "loom restore", "raw restore"), rows)
-    path = write_results("backup_restore", {"rows_generated": args.rows, "runs": args.runs, "results": results})
+    print_table("loom db copy across backends (median, seconds)", ("copy", "seconds"),
+                [(name, figures["median"]) for name, figures in copies.items()])
+    path = write_results("backup_restore", {"rows_generated": args.rows, "runs": args.runs, "results": results,
+                                            "copy": copies})
     print(f"\nwritten to {path}")
 
 
