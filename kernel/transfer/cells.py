@@ -30,11 +30,12 @@ def cell_value(info: FieldInfo, raw: Any) -> Any:
         raise ValidationError("kernel.import_formula_refused", field=info.name, formula=raw.text[:60])
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    reader = _READERS.get(info.kind, _text)
+    reader = _READERS.get(info.kind, as_text)
     return convert(info, reader(raw))
 
 
-def _text(raw: Any) -> Any:
+def as_text(raw: Any) -> Any:
+    """A workbook's number or date as the text a person typed (``13800138000``, not ``13800138000.0``)."""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     if isinstance(raw, (dt.date, int, float, Decimal)) and not isinstance(raw, bool):

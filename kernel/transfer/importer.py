@@ -22,7 +22,7 @@ from loom.kernel import access, external_ids
 from loom.kernel.data_loader import KnownIds, LoadReport, save_rows
 from loom.kernel.errors import LoomError, ValidationError
 from loom.kernel.storage_full import as_storage_full
-from loom.kernel.transfer.cells import cell_value
+from loom.kernel.transfer.cells import as_text, cell_value
 from loom.kernel.transfer.columns import Column, parse_header
 from loom.kernel.transfer.links import IMPORT_MODULE, LinkResolver, Pending
 from loom.kernel.transfer.report import ImportFailedError, ImportReport
@@ -144,7 +144,7 @@ class _Import:
     def _external_id(self, number: int, cell: Any) -> str | None:
         if isinstance(cell, Formula):
             raise ValidationError("kernel.import_formula_refused", field="id", formula=cell.text[:60])
-        text = str(cell).strip() if cell is not None else ""
+        text = str(as_text(cell)).strip() if cell is not None else ""
         if not text:
             return None
         key = external_ids.split(text, IMPORT_MODULE)

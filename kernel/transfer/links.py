@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from loom.kernel import external_ids
 from loom.kernel.data_loader import KnownIds
 from loom.kernel.errors import ValidationError
+from loom.kernel.transfer.cells import as_text
 from loom.kernel.transfer.columns import Column
 from loom.kernel.transfer.xlsx_reader import Formula
 
@@ -47,7 +48,7 @@ class LinkResolver:
         if column.by_external_id:
             return
         target = column.info.target
-        wanted = {str(c).strip() for c in cells if _given(c) and self._external(column, c) is None}
+        wanted = {str(as_text(c)).strip() for c in cells if _given(c) and self._external(column, c) is None}
         wanted -= {name for model, name in self.by_name if model == target}
         if not wanted:
             return
@@ -77,7 +78,7 @@ class LinkResolver:
         found = self._external(column, cell)
         if found is not None:
             return found
-        text = str(cell).strip()
+        text = str(as_text(cell)).strip()
         key = external_ids.split(text, IMPORT_MODULE)
         if key in pending:
             return Pending(info.name, key, text)
@@ -100,7 +101,7 @@ class LinkResolver:
         return value
 
     def _external(self, column: Column, cell: Any) -> int | None:
-        text = str(cell).strip()
+        text = str(as_text(cell)).strip()
         if not text or any(ch.isspace() for ch in text):
             return None
         found = self.known.get(text, IMPORT_MODULE)

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from loom.kernel import external_ids
 from loom.kernel.errors import ValidationError
 from loom.kernel.transfer import ImportFailedError, import_file
 from loom.kernel.transfer.xlsx_reader import MAX_UNCOMPRESSED, check_archive
@@ -43,6 +44,15 @@ def test_a_workbook_imports_with_its_numbers_dates_and_links(base_env, tmp_path)
         [["date", "=", "2031-03-01"]])}
     assert rates == {"USD": (dt.date(2031, 3, 1), Decimal("7.25")), "EUR": (dt.date(2031, 3, 1), Decimal("7.8612")),
                      "HKD": (dt.date(2031, 3, 1), Decimal(1))}
+
+
+def test_numbers_typed_in_excel_read_as_the_text_people_typed(base_env, tmp_path):
+    path = workbook(tmp_path / "numbers.xlsx", [["id", "name", "phone", "parent_id"],
+                                                [1001, "Numbered Co", 13800138000, None],
+                                                [1002, "Its contact", 13900139000.0, 1001]])
+    import_file(base_env, "base.partner", path)
+    contact = external_ids.ref(base_env, "__import__.1002")
+    assert (contact.phone, contact.parent.name) == ("13900139000", "Numbered Co")
 
 
 def test_formula_cells_are_refused_naming_each_one(base_env, tmp_path):
