@@ -8,6 +8,7 @@ caller did not give is an error, never an empty string.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 from loom.kernel.errors import ConfigurationError, ValidationError
 
-LANGUAGES = ("en", "zh_CN")
+_BY_REGISTRY: weakref.WeakKeyDictionary[Any, dict[str, Path]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -37,17 +38,16 @@ class Rendered:
 
 
 def template_folders(registry: Any) -> dict[str, Path]:
-    """Every registered template folder by prefix (cached on the registry)."""
-    cached = registry.__dict__.get("_loom_mail_templates")
-    if cached is None:
-        cached = {}
+    """Every registered template folder by prefix (collected once per registry)."""
+    if registry not in _BY_REGISTRY:
+        found: dict[str, Path] = {}
         for contribution in registry.pm.hook.register_mail_templates():
             for folder in contribution:
-                if folder.prefix in cached:
+                if folder.prefix in found:
                     raise ConfigurationError("kernel.mail_template_prefix_duplicate", prefix=folder.prefix)
-                cached[folder.prefix] = Path(folder.path)
-        registry.__dict__["_loom_mail_templates"] = cached
-    return cached
+                found[folder.prefix] = Path(folder.path)
+        _BY_REGISTRY[registry] = found
+    return _BY_REGISTRY[registry]
 
 
 def render(registry: Any, template: str, params: dict[str, Any], lang: str = "en") -> Rendered:

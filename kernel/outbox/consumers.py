@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from loom.kernel.registry import Registry
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_BY_REGISTRY: weakref.WeakKeyDictionary[Any, dict[str, list[EventConsumer]]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,10 @@ class EventConsumer:
 
 
 def consumers_by_topic(registry: Registry) -> dict[str, list[EventConsumer]]:
-    """Every registered consumer, by topic, in hook call order (cached on the registry)."""
-    cached = registry.__dict__.get("_loom_event_consumers")
-    if cached is None:
-        cached = registry.__dict__["_loom_event_consumers"] = _collect(registry)
-    return cached
+    """Every registered consumer, by topic, in hook call order (collected once per registry)."""
+    if registry not in _BY_REGISTRY:
+        _BY_REGISTRY[registry] = _collect(registry)
+    return _BY_REGISTRY[registry]
 
 
 def _collect(registry: Registry) -> dict[str, list[EventConsumer]]:
