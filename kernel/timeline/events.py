@@ -41,14 +41,13 @@ def log_events(env: Environment, model: str, ids: Sequence[int], kind: str, *, b
     per_row = [dict(values or {})] * len(ids) if values is None or isinstance(values, Mapping) else list(values)
     if len(per_row) != len(ids):
         raise ValidationError("kernel.timeline_values_misaligned", field="values", ids=len(ids), values=len(per_row))
-    stamp = now()
-    base = {"model": model, "kind": kind, "user_id": env.uid, "at": stamp, **dict.fromkeys(EVENT_FIELDS),
-            "body": body}
-    rows = []
-    for res_id, extra in zip(ids, per_row, strict=True):
-        unknown = set(extra) - set(EVENT_FIELDS)
-        if unknown:
-            raise ValidationError("kernel.timeline_field_unknown", field=sorted(unknown)[0])
-        rows.append({**base, **extra, "res_id": res_id})
+    columns = {name for extra in per_row for name in extra}
+    unknown = columns - set(EVENT_FIELDS)
+    if unknown:
+        raise ValidationError("kernel.timeline_field_unknown", field=sorted(unknown)[0])
+    base = {"model": model, "kind": kind, "user_id": env.uid, "at": now(), **dict.fromkeys(columns)}
+    if body is not None:
+        base["body"] = body
+    rows = [{**base, **extra, "res_id": res_id} for res_id, extra in zip(ids, per_row, strict=True)]
     table = env.registry["loom.record_event"].__table__
     env.session.execute(insert(table), rows)
