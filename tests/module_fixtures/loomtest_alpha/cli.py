@@ -14,11 +14,11 @@ def alpha():
 @click.argument("order_ids", nargs=-1, type=int, required=True)
 @click.pass_context
 def confirm(ctx, order_ids):
-    """Confirm draft orders ORDER_IDS and print their numbers."""
+    """Confirm draft orders ORDER_IDS; print each one's state (confirmed, or waiting_approval) and number."""
     from loomtest_alpha.order import confirm as confirm_orders
 
     def work(env):
-        return [order.name for order in confirm_orders(env, env["alpha.order"].browse(list(order_ids)))]
+        return [(order.state, order.name) for order in confirm_orders(env, list(order_ids))]
 
-    for name in run_as_user(ctx, work):
-        click.echo(f"confirmed {name}")
+    for state, name in run_as_user(ctx, work):
+        click.echo(f"{state} {name}")
