@@ -142,11 +142,12 @@ class Records:
             for record in records:  # drop half-assigned values: the session stays usable
                 self.env.session.expire(record)
             raise
+        edited = [record for record in records if self.env.session.is_modified(record)]
         recompute_parents(self, list(records))
         self._flush()
         self._check_rules(records, "write")
         log_changes(self, before)  # tracked fields -> timeline, one INSERT
-        reset_on_edit(self, list(records))  # an edited document waiting for approval goes back
+        reset_on_edit(self, edited)  # an edited document waiting for approval goes back
 
     def delete(self, records: Sequence[Any]) -> None:
         """Delete ``records``; refused, naming what refers to them, while anything does."""

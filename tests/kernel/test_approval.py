@@ -221,3 +221,11 @@ def test_the_approvals_check_finds_stranded_documents_and_requests(env, shop):
     found = list(approvals_consistent(env))
     assert [v.records[0][0] for v in found] == ["alpha.order", "loom.approval_request"]
     assert found[0].records == [("alpha.order", stranded.id)]
+
+
+def test_saving_a_waiting_order_unchanged_keeps_its_approvals(env, shop):
+    (order,) = draft_orders(env, 1, price="12000")
+    shop["sam"]["alpha.order"].transition("confirm", [order])
+    shop["sam"]["alpha.order"].write([order], {"partner_id": order.partner_id, "name": order.name})
+    assert state_of(env, order) == "waiting_approval"
+    assert len(pending_requests(env, "alpha.order", [order.id])) == 1
