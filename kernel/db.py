@@ -44,6 +44,7 @@ from sqlalchemy.sql import Select
 
 from loom.kernel import faults
 from loom.kernel.errors import BusyError, ConfigurationError, ModuleError, UserError
+from loom.kernel.storage_full import as_storage_full
 
 #: The execution option that makes a connection a writer (``BEGIN IMMEDIATE`` on SQLite).
 WRITE = "loom_write"
@@ -168,8 +169,9 @@ def run_unit_of_work(bind: Engine | Callable[[], Session], fn: Callable[[Session
     sessionmaker. ``write`` marks the transaction a writer (:data:`WRITE`). On a retryable error
     (:func:`is_retryable`) the transaction is rolled back and the whole unit runs again after a
     jittered pause (10 ms doubling up to 500 ms); ``on_retry(attempt, error)`` is called before each
-    pause. After ``attempts`` tries it raises ``BusyError("kernel.busy")``. Any other exception rolls
-    back and propagates unchanged.
+    pause. After ``attempts`` tries it raises ``BusyError("kernel.busy")``. A full disk or database
+    becomes ``StorageFullError("kernel.storage_full")``; any other exception rolls back and
+    propagates unchanged.
     """
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
@@ -179,6 +181,9 @@ def run_unit_of_work(bind: Engine | Callable[[], Session], fn: Callable[[Session
             return _run_once(bind, fn, write)
         except Exception as exc:
             if not is_retryable(exc):
+                full = as_storage_full(exc)
+                if full is not None and full is not exc:
+                    raise full from exc
                 raise
             if attempt == attempts:
                 raise BusyError("kernel.busy", attempts=attempts) from exc

@@ -28,6 +28,7 @@ from loom.kernel.db import (
     run_unit_of_work,
 )
 from loom.kernel.errors import BusyError, ConfigurationError
+from loom.kernel.storage_full import StorageFullError
 from loom_test_support import tables_on_new_database
 
 REPO = Path(__file__).resolve().parents[2]
@@ -270,6 +271,26 @@ def test_a_database_error_that_is_not_retryable_is_not_retried(engine):
     with pytest.raises(IntegrityError):
         run_unit_of_work(engine, duplicate_key)
     assert len(calls) == 1 and entries(engine) == 0
+
+
+def test_a_full_database_is_one_clear_storage_full_error_and_nothing_is_written(engine, backend):
+    def fill_up(session):
+        if backend == "postgresql":  # the server's own disk_full, as a full tablespace reports it
+            add_entry(session, "before the disk filled")
+            session.execute(text("DO $$ BEGIN RAISE EXCEPTION 'could not extend file' "
+                                 "USING ERRCODE = 'disk_full'; END $$"))
+        pages = session.execute(text("PRAGMA page_count")).scalar_one()
+        session.execute(text(f"PRAGMA max_page_count = {pages}"))  # the file may not grow any more
+        for _ in range(200):
+            add_entry(session, "x" * 40)
+
+    with pytest.raises(StorageFullError) as full:
+        run_unit_of_work(engine, fill_up)
+    assert full.value.code == "storage_full" and full.value.http_status == 507
+    assert entries(engine) == 0
+    engine.dispose()  # space is back: the limit went with the connection that set it
+    run_unit_of_work(engine, add_entry)
+    assert entries(engine) == 1
 
 
 def test_is_retryable_on_real_driver_errors(engine, backend):
