@@ -3,10 +3,10 @@ a pure-Python model of alpha's workflow (with its approval rule) after every ste
 
 Each run has five orders, two of them over the 10,000 approval threshold. Steps: any transition
 on any non-empty subset of orders (legal only when every order is in one of its sources; big
-orders confirmed go to ``waiting_approval``), approving or rejecting one order as a manager. A
-refused step must change nothing, and after every step a document waits for approval exactly when
-it has pending requests (the ``kernel.approvals`` check). Example counts follow the test profile
-(``size()``).
+orders confirmed go to ``waiting_approval``), approving or rejecting one order as a manager,
+editing an open order's quantity. A refused step must change nothing; editing a waiting order
+sends it back; and after every step a document waits for approval exactly when it has pending
+requests (the ``kernel.approvals`` check). Example counts follow the test profile (``size()``).
 """
 
 from __future__ import annotations
@@ -83,6 +83,17 @@ def machine_for(alpha):
                 self.model[order.id] = "confirmed"
             else:
                 reject(self.manager, "alpha.order", [order.id], "too expensive")
+                self.model[order.id] = self.before[order.id]
+
+        @rule(pick=st.integers(0, len(PRICES) - 1))
+        def edit(self, pick):
+            order = self.orders[pick]
+            if self.model[order.id] not in ("draft", "waiting_approval"):
+                return  # alpha keeps the amount of done orders immutable (a trigger); edit open ones only
+            line = order.lines[0]
+            quantity = "2" if line.quantity == 1 else "1"  # stays on the same side of the threshold
+            self.clerk["alpha.order"].write([order], {"lines": {"update": [{"id": line.id, "quantity": quantity}]}})
+            if self.model[order.id] == "waiting_approval":
                 self.model[order.id] = self.before[order.id]
 
         @invariant()
