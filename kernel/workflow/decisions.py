@@ -22,7 +22,7 @@ from loom.kernel.timeline.events import log_events, now
 from loom.kernel.workflow.declaration import WAITING_APPROVAL
 from loom.kernel.workflow.definition import ModelWorkflow, find_workflow, workflow_of
 from loom.kernel.workflow.engine import browse_all, complete
-from loom.kernel.workflow.moves import move
+from loom.kernel.workflow.moves import all_or_nothing, move
 from loom.kernel.workflow.requests import cancel_requests
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def approve(env: Environment, model: str, ids: Iterable[int]) -> dict[int, str]:
     approvals are needed). Errors name the document and why the user may not approve it."""
     wf = workflow_of(env.registry, model)
     rows = browse_all(env, model, list(ids))
-    with env.session.begin_nested():
+    with all_or_nothing(env, rows):
         mine = _eligible(env, wf, rows)
         _decide(env, mine, "approve", None)
         finished = _fully_approved(env, [r for reqs in mine.values() for r in reqs])
@@ -68,7 +68,7 @@ def reject(env: Environment, model: str, ids: Iterable[int], reason: str) -> Non
         raise ValidationError("kernel.value_too_long", field="reason", limit=MAX_REASON, length=len(reason))
     wf = workflow_of(env.registry, model)
     rows = browse_all(env, model, list(ids))
-    with env.session.begin_nested():
+    with all_or_nothing(env, rows):
         mine = _eligible(env, wf, rows)
         first = {res_id: reqs[:1] for res_id, reqs in mine.items()}
         _decide(env, first, "reject", reason)

@@ -17,7 +17,7 @@ from loom.kernel.timeline.events import log_events
 from loom.kernel.workflow import requests as approvals
 from loom.kernel.workflow.declaration import WAITING_APPROVAL, Transition
 from loom.kernel.workflow.definition import ModelWorkflow, hook_argument, workflow_of
-from loom.kernel.workflow.moves import move
+from loom.kernel.workflow.moves import all_or_nothing, move
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
@@ -38,7 +38,7 @@ def run_transition(env: Environment, model: str, name: str, records: Iterable[An
     _check_roles(env, wf, transition)
     if not rows:
         return rows
-    with env.session.begin_nested():
+    with all_or_nothing(env, rows):
         _call(env, wf, transition.guards, rows)
         holding = approvals.rules_holding(env, wf, transition, rows) if transition.approval else {}
         direct = [row for row in rows if row.id not in holding]

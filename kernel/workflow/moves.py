@@ -9,7 +9,8 @@ and the transitions allowed from there; the caller's savepoint rolls the batch b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -20,6 +21,19 @@ from loom.kernel.errors import UserError
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
     from loom.kernel.workflow.definition import ModelWorkflow
+
+
+@contextmanager
+def all_or_nothing(env: Environment, rows: Sequence[Any]) -> Iterator[None]:
+    """A savepoint around a batch. When it fails, the loaded ``rows`` forget the states and
+    versions that moves gave them (the savepoint's rollback restores the rows, not the objects)."""
+    try:
+        with env.session.begin_nested():
+            yield
+    except BaseException:
+        for row in rows:
+            env.session.expire(row)
+        raise
 
 
 def move(env: Environment, wf: ModelWorkflow, transition: str, rows: Sequence[Any], sources: Sequence[str],

@@ -237,3 +237,16 @@ def test_a_batch_larger_than_a_domain_list_goes_through_whole(env):
     orders = draft_orders(env, 1001)
     done = env["alpha.order"].transition("cancel", [o.id for o in orders] + [orders[0].id])
     assert len(done) == 1001 and {o.state for o in done} == {"cancelled"}
+
+
+def test_orders_of_a_refused_batch_stay_editable(env):
+    from loom.kernel.workflow import add_rule
+
+    add_rule(env, {"model": "alpha.order", "transition": "confirm", "role": "loomtest_alpha.manager",
+                   "amount_field": "amount_total", "threshold": "1000"})
+    small, (big, cancelled) = draft_orders(env, 1)[0], draft_orders(env, 2, price="5000")
+    env["alpha.order"].transition("cancel", [cancelled])
+    with pytest.raises(UserError):  # small is confirmed, then the big ones cannot all wait: all undone
+        env["alpha.order"].transition("confirm", [small, big, cancelled])
+    assert [o.state for o in (small, big, cancelled)] == ["draft", "draft", "cancelled"]
+    env["alpha.order"].write([small, big], {"name": "edited after the refusal"})
