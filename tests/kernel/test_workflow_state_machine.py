@@ -109,5 +109,5 @@ def machine_for(alpha):
 def test_no_illegal_transition_ever_succeeds(installed):
     alpha = installed("loomtest_alpha")
     run_state_machine_as_test(machine_for(alpha), settings=settings(
-        max_examples=size(12, 200), stateful_step_count=size(12, 40), deadline=None,
+        max_examples=size(25, 200), stateful_step_count=size(15, 40), deadline=None,
         suppress_health_check=[HealthCheck.too_slow]))
