@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from loom.kernel.domain import MAX_LIST
 from loom.kernel.errors import AccessError, ValidationError
 from loom.kernel.timeline.events import log_events
-from loom.kernel.workflow import requests as approvals
+from loom.kernel.workflow import requests
 from loom.kernel.workflow.declaration import WAITING_APPROVAL, Transition
 from loom.kernel.workflow.definition import ModelWorkflow, hook_argument, workflow_of
 from loom.kernel.workflow.moves import all_or_nothing, move
@@ -40,15 +40,15 @@ def run_transition(env: Environment, model: str, name: str, records: Iterable[An
         return rows
     with all_or_nothing(env, rows):
         _call(env, wf, transition.guards, rows)
-        holding = approvals.rules_holding(env, wf, transition, rows) if transition.approval else {}
+        holding = requests.rules_holding(env, wf, transition, rows) if transition.approval else {}
         direct = [row for row in rows if row.id not in holding]
         held = [row for row in rows if row.id in holding]
         previous = move(env, wf, name, direct, transition.sources, transition.target)
-        approvals.cancel_requests(env, wf.model, [i for i, state in previous.items() if state == WAITING_APPROVAL])
+        requests.cancel_requests(env, wf.model, [i for i, state in previous.items() if state == WAITING_APPROVAL])
         _log_transitions(env, wf, transition, direct, previous)
         if held:
             parked = move(env, wf, name, held, transition.sources, WAITING_APPROVAL)
-            approvals.open_requests(env, wf, transition, held, parked, holding)
+            requests.open_requests(env, wf, transition, held, parked, holding)
         _finish(env, wf, transition, direct)
     return rows
 
