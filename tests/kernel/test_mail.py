@@ -166,3 +166,12 @@ def test_mail_leaves_through_an_smtp_server(shop, smtp_server, monkeypatch):
     assert mail["To"] == "a@example.cn, B <b@example.cn>"
     assert mail["From"] == "Loom <erp@example.cn>"
     assert mail["Message-ID"] == f"<{event_id}@loom>"
+
+
+def test_template_syntax_in_a_value_prints_as_written(shop, outbox_folder):
+    hostile = '{{7*7}} ${7*7} "><svg onload=alert(1)>'
+    event_id = in_unit(shop, lambda env: send_mail(env, "kernel.test", "a@example.cn", {"company": hostile}))
+    deliver(shop)
+    mail = read(outbox_folder, event_id)
+    assert mail["Subject"] == f"Loom test mail from {hostile}"
+    assert "{{7*7}} ${7*7} &#34;&gt;&lt;svg onload=alert(1)&gt;" in mail.get_body(("html",)).get_content()
