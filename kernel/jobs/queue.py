@@ -49,10 +49,14 @@ def open_queue(database_url: str, *, jobs_url: str | None = None, immediate: boo
 
 
 def queue_name(database_url: str) -> str:
-    """``loom_<database name>_<8 hex digits of the URL>``: one queue per database."""
+    """``loom_<database name>_<8 hex digits>``: one queue per database. The digits hash the SQLite
+    file's absolute path (however the URL spells it) or the server URL without its password."""
     url = make_url(database_url)
-    stem = Path(url.database or "loom").stem if url.get_backend_name() == "sqlite" else (url.database or "loom")
-    digest = hashlib.sha256(url.render_as_string(hide_password=True).encode()).hexdigest()[:8]
+    if url.get_backend_name() == "sqlite":
+        stem, identity = Path(url.database or "loom").stem, str(jobs_database(url))
+    else:
+        stem, identity = url.database or "loom", url.render_as_string(hide_password=True)
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:8]
     return "loom_" + "".join(ch for ch in stem if ch.isalnum() or ch == "_") + "_" + digest
 
 
