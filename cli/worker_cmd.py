@@ -78,6 +78,22 @@ def retry(ctx: click.Context, event_ids: tuple[str, ...], dead: bool) -> None:
 
 
 @worker.command()
+@click.option("--older-than", "days", type=click.FloatRange(0), default=None,
+              help="Days of delivered history to keep (default LOOM_OUTBOX_RETENTION_DAYS or 30).")
+@acting_user_option
+@click.pass_context
+def prune(ctx: click.Context, days: float | None) -> None:
+    """Delete delivered events and consumers' receipts older than the retention."""
+    from datetime import timedelta
+
+    from loom.kernel.outbox.prune import prune_delivered
+
+    older_than = timedelta(days=days) if days is not None else None
+    gone = run_as_user(ctx, lambda env: prune_delivered(env, older_than))
+    click.echo(f"deleted {gone['events']} delivered event(s) and {gone['receipts']} receipt(s)")
+
+
+@worker.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def jobs(ctx: click.Context, as_json: bool) -> None:

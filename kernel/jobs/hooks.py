@@ -1,4 +1,4 @@
-"""The kernel's own periodic job: the nightly ``loom check``."""
+"""The kernel's own periodic jobs: the nightly ``loom check`` and the pruning of delivered outbox history."""
 
 from __future__ import annotations
 
@@ -29,7 +29,15 @@ def nightly_check(env: Any) -> int:
     return len(violations)
 
 
+def prune_outbox(env: Any) -> dict[str, int]:
+    """Forget delivered events and receipts older than the retention (30 days by default)."""
+    from loom.kernel.outbox.prune import prune_delivered
+
+    return prune_delivered(env)
+
+
 @hookimpl
 def register_periodic_jobs() -> list[PeriodicJob]:
-    """The kernel runs every invariant check at 02:00 UTC."""
-    return [PeriodicJob("kernel.nightly_check", "0 2 * * *", nightly_check)]
+    """The kernel runs every invariant check at 02:00 UTC and prunes the outbox's history at 03:00."""
+    return [PeriodicJob("kernel.nightly_check", "0 2 * * *", nightly_check),
+            PeriodicJob("kernel.outbox_prune", "0 3 * * *", prune_outbox)]

@@ -87,9 +87,21 @@ def test_retry_needs_event_ids_or_dead(shop, environment):
     assert "give event ids or --dead" in result.output
 
 
-def test_jobs_lists_the_nightly_check(shop, environment):
+def test_jobs_lists_the_nightly_check_and_the_pruning(shop, environment):
     assert json.loads(loom(environment, "worker", "jobs", "--json").output) == [
-        {"name": "kernel.nightly_check", "schedule": "0 2 * * *"}]
+        {"name": "kernel.nightly_check", "schedule": "0 2 * * *"},
+        {"name": "kernel.outbox_prune", "schedule": "0 3 * * *"}]
+
+
+def test_prune_forgets_delivered_history_only(shop, environment):
+    emit_events(shop, [{}] * 3, [1, 2, 3])
+    loom(environment, "worker", "--once")
+    emit_events(shop, [{}], [4])  # still pending: never pruned
+    assert loom(environment, "worker", "prune").output.strip() == "deleted 0 delivered event(s) and 0 receipt(s)"
+    assert loom(environment, "worker", "prune", "--older-than", "0").output.strip() == \
+        "deleted 3 delivered event(s) and 3 receipt(s)"
+    assert json.loads(loom(environment, "worker", "status", "--json").output)["counts"] == {
+        "pending": 1, "relayed": 0, "delivered": 0, "dead": 0}
 
 
 def test_a_test_mail_in_chinese_leaves_with_the_next_run(shop, environment, tmp_path):

@@ -1,0 +1,38 @@
+"""Forget delivered history: delivered events and consumers' receipts older than the retention."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete
+
+from loom.kernel.access import check_model
+from loom.kernel.outbox.policy import utc_now
+
+if TYPE_CHECKING:
+    from loom.kernel.environment import Environment
+
+#: Days delivered events and receipts are kept (``LOOM_OUTBOX_RETENTION_DAYS`` overrides).
+RETENTION_DAYS = 30
+
+
+def retention() -> timedelta:
+    """How long delivered history is kept."""
+    return timedelta(days=float(os.environ.get("LOOM_OUTBOX_RETENTION_DAYS") or RETENTION_DAYS))
+
+
+def prune_delivered(env: Environment, older_than: timedelta | None = None) -> dict[str, int]:
+    """Delete delivered events created, and receipts written, more than ``older_than`` ago (default:
+    :func:`retention`); pending, relayed and dead events are never touched. Two statements; returns
+    how many rows of each went. A receipt outlives any redelivery of its event by weeks, so a
+    consumer's effect stays exactly-once."""
+    check_model(env, "loom.outbox_event", "delete")
+    cutoff = utc_now() - (older_than if older_than is not None else retention())
+    events = env.registry["loom.outbox_event"].__table__
+    receipts = env.registry["loom.processed_event"].__table__
+    gone_events = env.session.execute(delete(events).where(events.c.state == "delivered",
+                                                           events.c.created_at < cutoff)).rowcount
+    gone_receipts = env.session.execute(delete(receipts).where(receipts.c.processed_at < cutoff)).rowcount
+    return {"events": gone_events, "receipts": gone_receipts}
