@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 
 from loom.kernel import schema_objects
 from loom.kernel.backup.database import ALEMBIC, installed, is_empty, registry_of
-from loom.kernel.backup.digest import database_digests
+from loom.kernel.backup.digest import database_digests, present_columns
 from loom.kernel.backup.filestore import copy_tree, file_digests, staged_beside, swap_in
 from loom.kernel.backup.verify import differences, file_differences, require_equal
 from loom.kernel.db import create_engine, migration_connection
@@ -70,14 +70,16 @@ def _copy(source: Engine, target: Engine, roots: Iterable[str]) -> CopyReport:
                             database=target.url.render_as_string(hide_password=True))
         registry = registry_of(source, installed(reader), roots)
         tables = [*registry.metadata.sorted_tables, ALEMBIC]
+        columns = present_columns(reader, tables)
         registry.metadata.create_all(writer)
         ALEMBIC.create(writer)
         for table in tables:
-            _copy_rows(reader, writer, table)
+            if table.name in columns:
+                _copy_rows(reader, writer, table, columns[table.name])
         _reset_sequences(writer, registry.metadata.sorted_tables)
         schema_objects.create_all(writer, registry.schema_objects)
-        expected = database_digests(reader, registry.metadata, [ALEMBIC])
-        copied = database_digests(writer, registry.metadata, [ALEMBIC])
+        expected = database_digests(reader, registry.metadata, [ALEMBIC], columns)
+        copied = database_digests(writer, registry.metadata, [ALEMBIC], columns)
         require_equal("copy", differences(expected, copied))
         return CopyReport(tables=copied)
 
@@ -102,8 +104,8 @@ def _writer(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def _copy_rows(reader: Connection, writer: Connection, table: Table) -> None:
-    columns = list(table.columns)
+def _copy_rows(reader: Connection, writer: Connection, table: Table, names: set[str]) -> None:
+    columns = [column for column in table.columns if column.name in names]
     result = reader.execution_options(stream_results=True, yield_per=BATCH).execute(select(*columns))
     for rows in result.partitions():
         writer.execute(insert(table), [{c.key: value for c, value in zip(columns, row, strict=True)} for row in rows])

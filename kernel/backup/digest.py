@@ -13,10 +13,10 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Integer, MetaData, String, Table, TypeDecorator, func, select
+from sqlalchemy import Boolean, Connection, Integer, MetaData, String, Table, TypeDecorator, func, inspect, select
 
 #: Rows fetched per round trip while hashing.
 BATCH = 5000
@@ -42,9 +42,10 @@ def canonical(value: Any) -> Any:
     return "J" + json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def table_digest(connection: Connection, table: Table) -> dict[str, Any]:
-    """``{"rows": n, "hash": hex}`` of one table (read in ``connection``'s snapshot)."""
-    columns = sorted(table.columns, key=lambda column: column.name)
+def table_digest(connection: Connection, table: Table, names: Collection[str] | None = None) -> dict[str, Any]:
+    """``{"rows": n, "hash": hex}`` of one table (read in ``connection``'s snapshot), over the
+    columns ``names`` (default: all of the table's)."""
+    columns = sorted((c for c in table.columns if names is None or c.name in names), key=lambda c: c.name)
     order = list(table.primary_key.columns) or columns
     stmt = select(*columns).order_by(*order)
     plain = [_is_plain(column) for column in columns]
@@ -64,12 +65,23 @@ def _is_plain(column: Any) -> bool:
     return isinstance(column.type, String | Integer | Boolean) and not isinstance(column.type, TypeDecorator)
 
 
-def database_digests(connection: Connection, metadata: MetaData,
-                     extra: Iterable[Table] = ()) -> dict[str, dict[str, Any]]:
-    """Digests of every table of ``metadata`` (and ``extra`` tables) present in the database."""
-    present = set(connection.dialect.get_table_names(connection))
+def database_digests(connection: Connection, metadata: MetaData, extra: Iterable[Table] = (),
+                     columns: dict[str, set[str]] | None = None) -> dict[str, dict[str, Any]]:
+    """Digests of every table of ``metadata`` (and ``extra`` tables) present in the database, over
+    ``columns`` per table (default: :func:`present_columns` of this database)."""
     tables = [*metadata.sorted_tables, *extra]
-    return {table.name: table_digest(connection, table) for table in tables if table.name in present}
+    columns = present_columns(connection, tables) if columns is None else columns
+    return {table.name: table_digest(connection, table, columns[table.name]) for table in tables
+            if table.name in columns}
+
+
+def present_columns(connection: Connection, tables: Iterable[Table]) -> dict[str, set[str]]:
+    """The columns of each of ``tables`` that the database holds (a registry may declare a column
+    its database lacks: a bridge uninstalled while both its modules stay adds it back)."""
+    inspector = inspect(connection)
+    existing = set(inspector.get_table_names())
+    return {table.name: {column["name"] for column in inspector.get_columns(table.name)}
+            for table in tables if table.name in existing}
 
 
 def row_counts(connection: Connection, tables: Iterable[Table]) -> dict[str, int]:
