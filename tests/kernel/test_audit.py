@@ -94,7 +94,8 @@ def test_verify_names_the_changed_record_once_the_trigger_is_dropped(own_databas
     assert result.exit_code != 0 and f"seq {second.seq} (id {second.id}): changed" in result.output
 
 
-def test_concurrent_writers_extend_one_unbroken_chain(own_database):
+@pytest.mark.parametrize("round_", range(3))  # concurrency rows repeat 3 times (RELIABILITY.md conventions)
+def test_concurrent_writers_extend_one_unbroken_chain(own_database, round_):
     engine, registry = own_database
     threads_count, per_thread = 6, 10
     barrier, errors = threading.Barrier(threads_count), []
