@@ -6,7 +6,8 @@ PostgreSQL; SQLite writers are serialized by ``BEGIN IMMEDIATE``) until it commi
 grows in commit order and never forks (see :mod:`loom.kernel.audit.chain`).
 
 The log has no foreign keys on purpose: an actor, a company or a record may disappear (a purge,
-an uninstall) and the history stays. The database itself refuses UPDATE and DELETE on it.
+an uninstall) and the history stays. The database itself refuses UPDATE and DELETE on it (and
+TRUNCATE on PostgreSQL).
 """
 
 from datetime import datetime
@@ -56,8 +57,9 @@ class AuditHead(Model):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-def _refuse(operation: str) -> Trigger:
-    """The trigger refusing ``operation`` (UPDATE or DELETE) on the audit log, on both backends."""
+def _refuse(operation: str, also_postgresql: str = "") -> Trigger:
+    """The trigger refusing ``operation`` (UPDATE or DELETE) on the audit log, on both backends;
+    ``also_postgresql`` adds statements on PostgreSQL."""
     name = f"loom_audit_log_no_{operation.lower()}"
     function = "loom_audit_log_insert_only"
     return Trigger(
@@ -68,11 +70,17 @@ def _refuse(operation: str) -> Trigger:
         postgresql=(f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                     f"BEGIN RAISE EXCEPTION 'loom_audit_log is insert-only' USING ERRCODE = '42501'; END $$;;"
                     f'CREATE TRIGGER "{name}" BEFORE {operation} ON "{AUDIT_TABLE}" '
-                    f"FOR EACH ROW EXECUTE FUNCTION {function}()"),
+                    f"FOR EACH ROW EXECUTE FUNCTION {function}()" + also_postgresql),
     )
+
+
+# PostgreSQL's TRUNCATE fires no row trigger: a statement trigger refuses it too. It rides with the
+# DELETE trigger (SQLite has no TRUNCATE) and is created with OR REPLACE, as it is never dropped alone.
+_NO_TRUNCATE = (';;CREATE OR REPLACE TRIGGER "loom_audit_log_no_truncate" BEFORE TRUNCATE ON '
+                f'"{AUDIT_TABLE}" FOR EACH STATEMENT EXECUTE FUNCTION loom_audit_log_insert_only()')
 
 
 #: The models this file declares, registered by :mod:`loom.kernel.models`.
 MODELS: tuple[type, ...] = (AuditLog, AuditHead)
 #: Triggers and views on these models' tables (re-created after every migration).
-TRIGGERS: tuple[object, ...] = (_refuse("UPDATE"), _refuse("DELETE"))
+TRIGGERS: tuple[object, ...] = (_refuse("UPDATE"), _refuse("DELETE", _NO_TRUNCATE))

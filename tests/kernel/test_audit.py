@@ -63,8 +63,10 @@ def test_the_record_of_a_refused_action_survives_the_rollback(own_database):
 
 
 @pytest.mark.parametrize("statement", ["UPDATE loom_audit_log SET action = 'nothing'",
-                                       "DELETE FROM loom_audit_log"])
-def test_the_database_refuses_to_change_or_delete_audit_rows(installed, statement):
+                                       "DELETE FROM loom_audit_log", "TRUNCATE loom_audit_log"])
+def test_the_database_refuses_to_change_or_delete_audit_rows(installed, backend, statement):
+    if backend == "sqlite" and statement.startswith("TRUNCATE"):
+        pytest.skip("SQLite has no TRUNCATE statement (DELETE covers it)")
     with rolled_back(installed("base")) as env:
         audit_event(env, "backup", details={"path": "/tmp/x"})
         with pytest.raises(Exception, match="insert-only"), env.session.begin_nested():
