@@ -105,6 +105,16 @@ def test_role_changes_and_settings_changes_from_the_cli_are_recorded(shop):
     assert "intact" in loom(url, "audit", "verify")
 
 
+def test_only_auditors_and_administrators_read_the_log(shop):
+    url = shop.engine.url.render_as_string(hide_password=False)
+    loom(url, "user", "create", "ann", "--password", "a-long-secret-1", "--role", "kernel.auditor")
+    loom(url, "user", "create", "bob", "--password", "a-long-secret-2")
+    assert json.loads(loom(url, "--user", "ann", "audit", "list", "--json"))[0]["seq"] >= 1
+    refused = CliRunner(env={"LOOM_DATABASE_URL": None, "LOOM_USER": None}).invoke(
+        cli, ["--database", url, "--user", "bob", "audit", "list"])
+    assert refused.exit_code != 0 and refused.exception.message_id == "kernel.access_denied"
+
+
 def _schema_dump(engine) -> str:
     """The whole schema as text: pg_dump --schema-only on PostgreSQL, sqlite_master on SQLite."""
     if engine.dialect.name == "sqlite":
