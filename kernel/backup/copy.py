@@ -4,15 +4,16 @@ The source is read in one snapshot (REPEATABLE READ on PostgreSQL, one read tran
 SQLite) through the registry of its installed modules, so every value passes through its column
 type (a Money amount leaves SQLite as a scaled integer and reaches PostgreSQL as NUMERIC). In one
 transaction on the empty target: the models' tables are created, rows are copied in foreign-key
-order in batches (foreign keys are not enforced during the copy: off on SQLite and checked before
-commit, ``session_replication_role = replica`` on PostgreSQL), alembic's revisions are copied,
-PostgreSQL sequences are set above the highest ids, triggers and views are created, and every
-table's row count and content hash are compared with the source's; any difference rolls the
-target back. The filestore is copied and verified last.
+order, then primary-key order, in batches (foreign keys are not enforced during the copy: off on
+SQLite and checked before commit; ``session_replication_role = replica`` on PostgreSQL when the
+role may set it), alembic's revisions are copied, PostgreSQL sequences are set above the highest
+ids, triggers and views are created, and every table's row count and content hash are compared
+with the source's; any difference rolls the target back. The filestore is copied and verified last.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 
 from loom.kernel import schema_objects
 from loom.kernel.backup.database import ALEMBIC, installed, is_empty, registry_of
@@ -33,6 +35,8 @@ from loom.kernel.paths import filestore_root
 
 #: Rows per INSERT batch.
 BATCH = 5000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -100,13 +104,24 @@ def _writer(engine: Engine) -> Iterator[Connection]:
     with migration_connection(engine) as conn:  # SQLite: foreign keys off, checked before commit
         if conn.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL TIME ZONE 'UTC'"))
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            _foreign_keys_off(conn)
         yield conn
+
+
+def _foreign_keys_off(conn: Connection) -> None:
+    """Stop PostgreSQL's foreign-key triggers for this transaction, when the role may (a superuser);
+    otherwise rows still arrive parents first (foreign-key order, then primary-key order)."""
+    try:
+        with conn.begin_nested():
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+    except DBAPIError as exc:
+        log.warning("db copy: foreign keys stay enforced on the target (%s)", exc.orig)
 
 
 def _copy_rows(reader: Connection, writer: Connection, table: Table, names: set[str]) -> None:
     columns = [column for column in table.columns if column.name in names]
-    result = reader.execution_options(stream_results=True, yield_per=BATCH).execute(select(*columns))
+    stmt = select(*columns).order_by(*table.primary_key.columns)
+    result = reader.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
     for rows in result.partitions():
         writer.execute(insert(table), [{c.key: value for c, value in zip(columns, row, strict=True)} for row in rows])
 
