@@ -40,6 +40,17 @@ def on_module_uninstalling(env: Any, module: str) -> None:
     environment of the registry that still contains it. Raising aborts the uninstallation."""
 
 
+# --- records ------------------------------------------------------------------------------------
+
+
+@hookspec
+def on_records_deleted(env: Any, model: str, ids: list[int]) -> None:
+    """Called by ``Records.delete`` once records ``ids`` of ``model`` are deleted (flushed), in the
+    delete's unit of work. Rows that name a record by model and id, with no foreign key to remove
+    them, are forgotten here: the kernel's timeline, approvals and attachments do it, and so does
+    a module keeping such rows of its own. Raising rolls the delete back. Return value ignored."""
+
+
 # --- declarations -------------------------------------------------------------------------------
 
 

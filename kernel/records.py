@@ -161,9 +161,7 @@ class Records:
         for record in records:
             self.env.session.delete(record)
         self.env.session.flush()
-        from loom.kernel.workflow.forgetting import forget_records
-
-        forget_records(self.env, self.model, ids)  # their timeline and approval rows go with them
+        self.env.hooks.on_records_deleted(env=self.env, model=self.model, ids=ids)
 
     def archive(self, records: Sequence[Any]) -> None:
         """Set ``active = False`` (master data with history is archived, never deleted)."""

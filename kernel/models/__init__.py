@@ -35,8 +35,10 @@ def register(loom):
         *attachment.MODELS,
     )
     loom.triggers(*workflow.TRIGGERS, *audit.TRIGGERS, *outbox.TRIGGERS, *attachment.TRIGGERS)
+    from loom.kernel.attachments import forgetting as attachments_forgetting  # rows of vanished records
     from loom.kernel.jobs import hooks as jobs_hooks  # the nightly check, through the modules' own hook
     from loom.kernel.mail import hooks as mail_hooks  # the kernel's mail templates and the mail consumer
     from loom.kernel.outbox import forget as outbox_forget  # a leaving module's events and receipts
+    from loom.kernel.workflow import forgetting as workflow_forgetting  # timeline and approval rows
 
-    loom.hooks(jobs_hooks, mail_hooks, outbox_forget)
+    loom.hooks(jobs_hooks, mail_hooks, outbox_forget, workflow_forgetting, attachments_forgetting)

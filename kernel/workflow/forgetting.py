@@ -1,8 +1,9 @@
 """Forget the timeline and approval rows of records that are gone.
 
-``Records.delete`` calls :func:`forget_records` for the records it deletes; the uninstall purge
-calls :func:`forget_models` for the models of the module that leaves (these rows name their
-record by model and id, so no foreign key removes them). Decisions go with their requests.
+These rows name their record by model and id, so no foreign key removes them: the kernel's
+``on_records_deleted`` implementation forgets those of deleted records, and its
+``on_module_uninstalling`` one those of the models of a module that leaves (approval rules
+included). Decisions go with their requests.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
+
+from loom.kernel.hooks import hookimpl
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
@@ -39,3 +42,15 @@ def _forget(env: Environment, where) -> None:
     env.session.execute(delete(decision).where(decision.request_id.in_(select(request.id).where(where(request)))))
     env.session.execute(delete(request).where(where(request)))
     env.session.execute(delete(event).where(where(event)))
+
+
+@hookimpl
+def on_records_deleted(env: Environment, model: str, ids: list[int]) -> None:
+    """Deleted records take their timeline and approval rows with them."""
+    forget_records(env, model, ids)
+
+
+@hookimpl
+def on_module_uninstalling(env: Environment, module: str) -> None:
+    """A leaving module's models take their timeline, approval rows and rules with them."""
+    forget_models(env, env.registry.model_names_of(module))

@@ -89,7 +89,15 @@ def _uninstall_alpha(shop: Shop):
     return shop.registry_of("loomtest_alpha"), lambda: shop.manager.uninstall("loomtest_alpha")
 
 
+def _delete_a_partner(shop: Shop):
+    registry = shop.registry_of()
+    partner_id = shop.run(registry, lambda env: env["base.partner"].create({"name": "Gone Soon Co."}).id)
+    return registry, lambda: shop.run(registry, lambda env: env["base.partner"].delete(
+        env["base.partner"].browse([partner_id])))
+
+
 SCENARIOS = {
+    "on_records_deleted": _delete_a_partner,
     "on_alpha_confirmed": _confirm_a_draft_order,
     "on_transition": _confirm_a_draft_order,
     "on_approval_requested": lambda shop: _confirm_a_draft_order(shop, with_rule=True),
