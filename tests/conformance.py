@@ -89,6 +89,14 @@ class ModuleConformance:
                 if allowed and default is not None:
                     assert default in allowed, f"{name}.{column.key} defaults to {default!r}"
 
+    def test_workflows_are_valid_and_use_real_states(self, registry):
+        from loom.kernel.workflow import check_workflows
+
+        for name, workflow in check_workflows(registry).items():  # raises naming a bad declaration
+            column = registry[name].__table__.columns[workflow.field]
+            allowed = column.info.get("selection")
+            assert allowed is None or set(workflow.states) <= set(allowed), f"{name}: states outside {allowed}"
+
     def test_declared_triggers_exist(self, installed_closure):
         engine, manager = installed_closure
         registry = manager.registry(manager.installed())
