@@ -6,6 +6,8 @@ due at once) are relayed by ``Worker.relay()``: set-based claims of 500 events (
 batch, into ``SqliteHuey`` (a file beside the database) and ``RedisHuey``. Two baselines in the
 same run: the claims alone (no queue), and raw SQL selecting and marking the same rows in batches
 of 500 without huey. The figure is the median over ``--runs`` runs; the target is 2,000 events/s.
+For scale, the last row is the other side: the relayed events delivered from SqliteHuey by one
+thread to one consumer (alpha's stand-in receiver; one transaction per event with its receipt).
 
     python benchmarks/outbox_relay.py [--events 10000] [--runs 3]
 """
@@ -51,7 +53,7 @@ def _prepare(url: str):
 
     engine = create_engine(url)
     manager = ModuleManager(engine, roots=(str(FIXTURES),))
-    manager.install(["base"])
+    manager.install(["loomtest_alpha"])
     return engine, manager.registry(manager.installed())
 
 
@@ -65,8 +67,8 @@ def _fill(engine, registry, events: int) -> None:
         for model in ("loom.outbox_event", "loom.processed_event"):
             session.execute(registry[model].__table__.delete())
         env = Environment(registry, session, su=True)
-        emit(env, "bench.thing.happened", [{"n": i, "amount": "12.50"} for i in range(events)],
-             model="loom.company", ids=range(1, events + 1))
+        emit(env, "alpha.order.confirmed", [{"n": i, "amount": "12.50"} for i in range(events)],
+             model="alpha.order", ids=range(1, events + 1))
 
     run_unit_of_work(engine, unit)
 
@@ -113,10 +115,22 @@ def _relay(engine, registry, url: str, jobs_url: str | None) -> int:
         queue.storage.flush_queue()
 
 
-def _measure(engine, registry, events: int, runs: int, work) -> dict:
+def _deliver(engine, registry, url: str, jobs_url: str):
+    """A worker whose queue holds a delivery task per due event (relayed untimed); time its ``drain``."""
+    from loom.kernel.jobs import Worker, open_queue
+
+    queue = open_queue(url, jobs_url=jobs_url)
+    worker = Worker(engine, registry, queue, batch=BATCH)
+    worker.relay()
+    return worker
+
+
+def _measure(engine, registry, events: int, runs: int, work, prepare=None) -> dict:
     rates = []
     for _ in range(runs):
         _fill(engine, registry, events)
+        if prepare is not None:
+            work = prepare()
         start = time.perf_counter()
         done = work()
         elapsed = time.perf_counter() - start
@@ -140,6 +154,9 @@ def _database_figures(url: str, events: int, runs: int, redis: bool) -> dict:
         if redis:
             figures["loom relay -> RedisHuey"] = _measure(engine, registry, events, runs,
                                                           lambda: _relay(engine, registry, url, REDIS_URL))
+        jobs = "sqlite:///" + str(Path(os.environ["LOOM_BENCH_TMP"]) / "deliver.jobs.db")
+        figures["delivery from SqliteHuey, 1 thread, 1 consumer"] = _measure(
+            engine, registry, events, runs, None, prepare=lambda: _deliver(engine, registry, url, jobs).drain)
         return figures
     finally:
         engine.dispose()
@@ -166,8 +183,8 @@ def main() -> int:
                 results["postgresql"] = _database_figures(url.replace("postgresql://", "postgresql+psycopg://"),
                                                           args.events, args.runs, redis)
     rows = [[database, how, round(f["median_per_s"]), round(f["min_per_s"]), round(f["max_per_s"]),
-             "" if how.startswith(("raw", "loom claims")) else ("ok" if f["median_per_s"] >= TARGET_PER_SECOND
-                                                                else "MISS")]
+             "" if not how.startswith("loom relay") else ("ok" if f["median_per_s"] >= TARGET_PER_SECOND
+                                                          else "MISS")]
             for database, figures in results.items() for how, f in figures.items()]
     installation = "venv (pip install)" if in_bench_venv() else f"current interpreter ({sys.executable})"
     print_table(f"Outbox relay, events/s ({args.events} events, median of {args.runs}; {installation})",

@@ -104,11 +104,14 @@ class Worker:
 
     # -- tasks ------------------------------------------------------------------------------------
 
-    def _deliver(self, message: dict[str, Any]) -> bool:
-        return deliver(self.engine, self.registry, Event(**message), self.policy)
+    def _deliver(self, message: dict[str, Any]) -> None:
+        deliver(self.engine, self.registry, Event(**message), self.policy)  # returns None: huey stores no result
 
     def _declare(self, job: PeriodicJob) -> Any:
-        return self.queue.periodic_task(job.validator(), name=f"loom.job.{job.name}")(lambda: self._run_job(job))
+        def run() -> None:
+            self._run_job(job)  # returns None: huey stores no result
+
+        return self.queue.periodic_task(job.validator(), name=f"loom.job.{job.name}")(run)
 
     def _run_job(self, job: PeriodicJob) -> Any:
         from loom.kernel.environment import Environment
