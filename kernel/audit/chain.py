@@ -24,6 +24,7 @@ from sqlalchemy.types import JSON
 
 #: ``prev_hash`` of the first row.
 GENESIS = "0" * 64
+#: The head's row: the first and only row of ``loom_audit_head``.
 HEAD_ID = 1
 
 LOG = table(
@@ -88,6 +89,6 @@ def append(connection: Connection, entry: dict[str, Any]) -> dict[str, Any]:
 def _lock_head(connection: Connection) -> tuple[int, str]:
     head = connection.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == HEAD_ID).with_for_update()).first()
     if head is None:  # a database built without the kernel migration (metadata.create_all in tests)
-        connection.execute(insert(HEAD).values(id=HEAD_ID, seq=0, hash=GENESIS))
+        connection.execute(insert(HEAD).values(seq=0, hash=GENESIS))  # the first row: id 1 (HEAD_ID)
         return 0, GENESIS
     return head.seq, head.hash

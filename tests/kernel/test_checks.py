@@ -61,8 +61,8 @@ def by_check(report: dict, name: str) -> list[dict]:
 def test_a_clean_database_passes_every_check(shop):
     code, report = check(shop[0])
     assert code == 0 and report["violations"] == []
-    assert {"kernel.orphans", "kernel.unique_keys", "kernel.schema_objects", "kernel.audit_chain"} <= set(
-        report["checks"])
+    assert {"kernel.orphans", "kernel.unique_keys", "kernel.schema_objects", "kernel.id_sequences",
+            "kernel.audit_chain"} <= set(report["checks"])
 
 
 def test_a_partner_of_a_vanished_company_is_an_orphan(shop):
@@ -107,6 +107,17 @@ def test_a_dropped_audit_trigger_and_an_edited_audit_record_are_named(shop):
     assert "loom_audit_log_no_update" in by_check(report, "kernel.schema_objects")[0]["message"]
     (chain,) = by_check(report, "kernel.audit_chain")
     assert chain["records"] == [{"model": "loom.audit_log", "id": first}] and "changed" in chain["message"]
+
+
+def test_an_id_sequence_left_below_the_highest_id_is_named(shop, backend):
+    if backend == "sqlite":
+        pytest.skip("SQLite has no id sequences: a new row takes the highest rowid + 1")
+    url, engine = shop
+    raw_sql(engine, "INSERT INTO base_partner (id, name) VALUES (7001, 'Imported With Its Id')")
+    code, report = check(url)
+    (behind,) = by_check(report, "kernel.id_sequences")
+    assert code != 0 and behind["records"] == [{"model": "base.partner", "id": 7001}]
+    assert "base_partner" in behind["message"]
 
 
 class CountsCompanies:

@@ -22,8 +22,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_loom_audit_head')),
     info={'module': 'kernel', 'model': 'loom.audit_head'}
     )
-    head = sa.table('loom_audit_head', sa.column('id'), sa.column('seq'), sa.column('hash'))
-    op.bulk_insert(head, [{'id': 1, 'seq': 0, 'hash': '0' * 64}])
+    head = sa.table('loom_audit_head', sa.column('seq'), sa.column('hash'))
+    op.bulk_insert(head, [{'seq': 0, 'hash': '0' * 64}])  # id 1 from the id sequence
 
     op.create_table('loom_audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
