@@ -3,7 +3,8 @@
 A :class:`Check` has a name, a description and ``run(env)``, a function yielding
 :class:`Violation` objects that name the records involved. The kernel contributes its own checks
 (:data:`KERNEL_CHECKS`: no orphan rows, unique keys hold, declared triggers and views present,
-PostgreSQL id sequences above the highest ids, the audit chain intact); modules add theirs through the ``register_checks`` hook::
+PostgreSQL id sequences above the highest ids, the audit chain intact); modules add theirs
+through the ``register_checks`` hook::
 
     @hookimpl
     def register_checks():
