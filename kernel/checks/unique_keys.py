@@ -38,7 +38,7 @@ def _keys(table: Table, dialect: str) -> Iterator[tuple[str, list, Any]]:
 
 def _duplicates(connection, registry, table: Table, name: str, columns: list, where: Any) -> Iterator[Violation]:
     condition = and_(*(column.is_not(None) for column in columns), *([where] if where is not None else []))
-    groups = (select(*columns).where(condition).group_by(*columns).having(func.count() > 1))
+    groups = select(*columns).where(condition).group_by(*columns).having(func.count() > 1).correlate(None)
     count = connection.scalar(select(func.count()).select_from(groups.subquery()))
     if not count:
         return
