@@ -10,7 +10,8 @@ set-based INSERT. Then, ``--runs`` times each (medians quoted):
 3. the raw baseline of the same work without Loom's manifest and verification: SQLite's backup API
    copy alone and a file copy back; ``pg_dump -Fc`` alone and ``pg_restore --single-transaction``
    into a fresh database;
-4. ``copy_database`` (``loom db copy``) SQLite -> PostgreSQL and PostgreSQL -> SQLite, verified.
+4. ``run_checks`` (``loom check``, every kernel check) on the restored database: 0 violations;
+5. ``copy_database`` (``loom db copy``) SQLite -> PostgreSQL and PostgreSQL -> SQLite, verified.
 
     python benchmarks/backup_restore.py [--rows 200000] [--runs 3] [--no-pg]
 """
@@ -75,7 +76,8 @@ def measure(backend: str, source: str, new_target, folder: Path, runs: int) -> d
     from loom.kernel.db import create_engine
 
     engine = create_engine(source)
-    samples: dict[str, list[float]] = {"backup": [], "restore": [], "raw_backup": [], "raw_restore": []}
+    samples: dict[str, list[float]] = {"backup": [], "restore": [], "check": [], "raw_backup": [],
+                                       "raw_restore": []}
     records = 0
     for run in range(runs):
         out = folder / f"run{run}"
@@ -88,11 +90,28 @@ def measure(backend: str, source: str, new_target, folder: Path, runs: int) -> d
         started = time.perf_counter()
         restore_database(target, artifact)
         samples["restore"].append(time.perf_counter() - started)
+        samples["check"].append(timed(check_clean, target))
         samples["raw_backup"].append(timed(raw_backup, backend, source, out / "raw"))
         samples["raw_restore"].append(timed(raw_restore, backend, out / "raw", new_target()))
         shutil.rmtree(out)
     engine.dispose()
     return {"records": records, **{name: summarize(values) for name, values in samples.items()}}
+
+
+def check_clean(url: str) -> None:
+    """``loom check`` (every kernel check) on the restored database; it must find nothing."""
+    from loom.kernel.checks import run_checks
+    from loom.kernel.db import create_engine, run_unit_of_work
+    from loom.kernel.environment import Environment
+    from loom.kernel.installer import ModuleManager
+
+    engine = create_engine(url)
+    manager = ModuleManager(engine)
+    registry = manager.registry(manager.installed())
+    violations = run_unit_of_work(engine, lambda s: run_checks(Environment(registry, s, su=True)), write=False)
+    engine.dispose()
+    if violations:
+        raise RuntimeError(f"the restored database has violations: {violations[:3]}")
 
 
 def copy_times(source: str, new_target, runs: int) -> dict:
@@ -149,9 +168,10 @@ def main() -> None:
                         pg_source, lambda: f"sqlite:///{folder / f'c{next(counter)}.db'}", args.runs),
                 }
     rows = [(backend, r["records"], r["backup"]["median"], r["raw_backup"]["median"], r["restore"]["median"],
-             r["raw_restore"]["median"]) for backend, r in results.items()]
+             r["raw_restore"]["median"], r["check"]["median"]) for backend, r in results.items()]
     print_table(f"Backup and restore of {args.rows:,} partners (median of {args.runs} runs, seconds)",
-                ("backend", "records", "loom backup", "raw snapshot", "loom restore", "raw restore"), rows)
+                ("backend", "records", "loom backup", "raw snapshot", "loom restore", "raw restore",
+                 "loom check"), rows)
     print_table("loom db copy across backends (median, seconds)", ("copy", "seconds"),
                 [(name, figures["median"]) for name, figures in copies.items()])
     path = write_results("backup_restore", {"rows_generated": args.rows, "runs": args.runs, "results": results,
