@@ -63,8 +63,9 @@ def _consume(registry: Any, session: Session, consumer: EventConsumer, event: Ev
     insert = _INSERTS[session.get_bind().dialect.name]
     receipt = session.execute(insert(table).values(consumer=consumer.name, event_id=event.event_id,
                                                    processed_at=policy.clock())
-                              .on_conflict_do_nothing(index_elements=["consumer", "event_id"]))
-    if receipt.rowcount:
+                              .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+                              .returning(table.c.id)).first()  # psycopg reports rowcount -1 here
+    if receipt is not None:
         consumer.handle(Environment(registry, session, su=True, company_id=event.company_id), event)
         session.flush()
     if last:

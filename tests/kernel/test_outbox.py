@@ -329,3 +329,18 @@ def test_a_module_that_leaves_takes_its_events_and_receipts_with_it(database_fac
     assert in_unit(left, lambda env: list(env.session.scalars(select(events.c.event_id))), write=False) == kept
     assert receipts(left) == 0
     engine.dispose()
+
+
+def test_a_duplicate_delivery_of_a_delivered_event_does_not_reach_the_consumer_again(shop, receiver):
+    from loom.kernel.outbox.delivery import deliver
+    from loom.kernel.outbox.relay import claim_due
+
+    [event_id] = emit_orders(shop, [12])
+    policy = RetryPolicy()
+    table = shop.registry["loom.outbox_event"].__table__
+    [event] = run_unit_of_work(shop.engine, lambda session: claim_due(session, table, policy, 10))
+    deliver(shop.engine, shop.registry, event, policy)
+    deliver(shop.engine, shop.registry, event, policy)  # the same task, handed out twice
+
+    assert deliveries(receiver) == [(event_id, 1, "ok")]
+    assert receipts(shop) == 1

@@ -1,6 +1,7 @@
 """Alpha's kernel hook implementations."""
 
 import os
+import time
 
 from loom.kernel.hooks import hookimpl
 from loom.kernel.outbox import EventConsumer, emit
@@ -25,12 +26,14 @@ def on_alpha_confirmed(env, orders):
 
 def receive_confirmation(env, event):
     """A stand-in receiver for the outbox tests: appends ``<event id> <attempt> ok|fail`` to the file
-    named by ``LOOMTEST_ALPHA_RECEIVER`` and fails while ``attempts <= payload["fail_first"]``."""
+    named by ``LOOMTEST_ALPHA_RECEIVER``, takes ``payload["pause"]`` seconds before its transaction
+    commits, and fails while ``attempts <= payload["fail_first"]``."""
     failing = event.attempts <= event.payload.get("fail_first", 0)
     path = os.environ.get("LOOMTEST_ALPHA_RECEIVER")
     if path:
         with open(path, "a", encoding="utf-8") as receiver:
             receiver.write(f"{event.event_id} {event.attempts} {'fail' if failing else 'ok'}\n")
+    time.sleep(event.payload.get("pause", 0))
     if failing:
         raise RuntimeError(f"receiver unavailable (attempt {event.attempts})")
 
