@@ -49,16 +49,19 @@ def audit_refusal(engine: Engine, action: str, *, actor_id: int | None = None, c
 
 def audit_committed(engine: Engine, action: str, *, actor_id: int | None = None, company_id: int | None = None,
                     model: str | None = None, record_id: int | None = None, before: Any = None, after: Any = None,
-                    details: Any = None) -> dict[str, Any] | None:
+                    details: Any = None, kernel_call: bool = False) -> dict[str, Any] | None:
     """Append one record in a transaction of its own and commit it (an action outside any unit of
-    work: a backup, a restore). Same rules and result as :func:`audit_refusal`."""
+    work: a backup, a restore). Same rules and result as :func:`audit_refusal`. ``kernel_call``
+    marks an operation that runs with superuser power (module work, backup, restore): without an
+    ``actor_id`` it is recorded as actor ``superuser``, like :func:`audit_event` does."""
 
     def write(session: Session) -> dict[str, Any] | None:
         connection = session.connection()
         if not inspect(connection).has_table("loom_audit_log"):
             log.warning("audit: no audit log in this database; %s not recorded", action)
             return None
-        entry = _entry(action, actor_id=actor_id, actor_login=_login(connection, actor_id), company_id=company_id,
+        login = _login(connection, actor_id) if actor_id is not None else SUPERUSER if kernel_call else None
+        entry = _entry(action, actor_id=actor_id, actor_login=login, company_id=company_id,
                        model=model, record_id=record_id, before=before, after=after, details=details)
         return append(connection, entry)
 

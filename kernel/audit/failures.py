@@ -3,7 +3,8 @@
 :func:`records_failures` wraps an operation (a module install, a restore): when it raises, the
 action rolled back, so a record ``<action>.refused`` (a :class:`~loom.kernel.errors.LoomError`:
 the kernel said no) or ``<action>.failed`` (anything else broke) is committed on its own with
-:func:`~loom.kernel.audit.audit_refusal`, then the error goes on unchanged."""
+:func:`~loom.kernel.audit.audit_committed` (a kernel call: actor ``superuser``), then the error
+goes on unchanged."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
-from loom.kernel.audit.events import audit_refusal
+from loom.kernel.audit.events import audit_committed
 from loom.kernel.errors import LoomError
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def record_failure(engine: Engine, action: str, exc: BaseException, details: dic
     message = exc.message() if isinstance(exc, LoomError) else str(exc)
     reason = {"error": getattr(exc, "message_id", type(exc).__name__), "message": message[:500]}
     try:
-        audit_refusal(engine, f"{action}.{outcome}", details={**details, **reason})
+        audit_committed(engine, f"{action}.{outcome}", details={**details, **reason}, kernel_call=True)
     except Exception:  # noqa: BLE001 - the caller's own error is the one to report
         log.exception("audit: could not record %s.%s", action, outcome)
 

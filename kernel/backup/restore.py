@@ -52,7 +52,7 @@ def restore_database(url: str | URL, artifact: Path, *, force: bool = False, roo
                                                              outcome="refused" if refused else "failed"))
         raise
     details.update(created_at=manifest.created_at, rows=manifest.rows, files=len(manifest.files))
-    _audit(url, lambda engine: audit_committed(engine, "restore", details=details))
+    _audit(url, lambda engine: audit_committed(engine, "restore", details=details, kernel_call=True))
     return manifest
 
 

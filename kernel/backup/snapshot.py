@@ -47,7 +47,8 @@ def backup_database(engine: Engine, directory: Path | None = None, *, roots: Ite
         raise
     if audit:
         audit_committed(engine, "backup", details={"artifact": str(folder.resolve()), "rows": manifest.rows,
-                                                   "tables": len(manifest.tables), "files": len(manifest.files)})
+                                                   "tables": len(manifest.tables), "files": len(manifest.files)},
+                        kernel_call=True)
     return folder
 
 

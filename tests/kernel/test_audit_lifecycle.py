@@ -71,7 +71,7 @@ def test_a_refused_uninstall_leaves_its_record(shop):
     with pytest.raises(ModuleError):
         shop.uninstall("base")
     refused = records(shop.engine, "module.uninstall")
-    assert [r["action"] for r in refused] == ["module.uninstall.refused"]
+    assert [(r["action"], r["actor_login"]) for r in refused] == [("module.uninstall.refused", "superuser")]
     assert refused[0]["details"]["error"] == "kernel.module_base_required"
 
 
