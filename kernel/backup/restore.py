@@ -128,6 +128,8 @@ def _restore_postgresql(url: URL, artifact: Path, manifest: Manifest, roots: Ite
     suffix = uuid.uuid4().hex[:8]
     fresh, retired = f"{url.database[:40]}_restore_{suffix}", f"{url.database[:40]}_old_{suffix}"
     try:
+        with admin.connect() as conn:
+            pg_tools.check_tool_version(conn, "pg_restore")
         pg_tools.create_database(admin, fresh)
         try:
             pg_tools.pg_restore(url.set(database=fresh), database_file(artifact, manifest))
