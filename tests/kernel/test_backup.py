@@ -11,6 +11,7 @@ exactly as it was, with an audit record of the failure.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -176,3 +177,18 @@ def test_a_restore_failing_midway_leaves_the_old_database_intact(shop, tmp_path,
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             assert conn.scalar(text("SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_restore\\_%'")) == 0
+
+
+def test_a_pg_dump_older_than_the_server_is_refused_by_name(shop, backend, tmp_path, monkeypatch):
+    if backend == "sqlite":
+        pytest.skip("SQLite backups use its own backup API, no client tool")
+    fake = tmp_path / "bin" / "pg_dump"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    with pytest.raises(UserError) as caught:
+        backup_database(shop[1], tmp_path / "out", roots=ROOTS)
+    assert caught.value.message_id == "kernel.backup_tool_too_old"
+    assert "pg_dump 9 cannot read a PostgreSQL" in caught.value.message()
+    assert not any((tmp_path / "out").iterdir())  # no half-written artifact
