@@ -27,6 +27,9 @@ from loom.kernel.outbox.relay import claim_due
 log = logging.getLogger(__name__)
 #: Events claimed per relay transaction.
 BATCH = 500
+#: Delivery tasks a worker lets wait in the queue: claiming more than the workers can run within
+#: the lease would only see the leases run out and the events relayed again.
+BACKLOG = 5000
 
 
 class Worker:
@@ -41,16 +44,19 @@ class Worker:
         self._deliver_task = queue.task(name="loom.outbox.deliver")(self._deliver)
         self._job_tasks = {name: self._declare(job) for name, job in self.jobs.items()}
 
-    def relay(self) -> int:
-        """Claim every due event, batch by batch, and put one delivery task per event into the queue."""
+    def relay(self, limit: int | None = None) -> int:
+        """Claim due events, batch by batch, up to ``limit`` (default: all), and put one delivery
+        task per event into the queue; how many were relayed."""
         table = self.registry["loom.outbox_event"].__table__
         total = 0
-        while True:
-            events = run_unit_of_work(self.engine, lambda session: claim_due(session, table, self.policy, self.batch))
+        while limit is None or total < limit:
+            size = self.batch if limit is None else min(self.batch, limit - total)
+            events = run_unit_of_work(self.engine, lambda session, n=size: claim_due(session, table, self.policy, n))
             enqueue_many(self.queue, [self._deliver_task.s(event.as_message()) for event in events])
             total += len(events)
-            if len(events) < self.batch:
-                return total
+            if len(events) < size:
+                break
+        return total
 
     def drain(self) -> int:
         """Run every task waiting in the queue, in this thread; how many ran. An empty queue ends
@@ -72,7 +78,7 @@ class Worker:
         enqueue_many(self.queue, due)
         counts = {"jobs": len(due), "relayed": 0, "ran": 0}
         while True:
-            relayed = self.relay()
+            relayed = self.relay(BACKLOG)
             ran = self.drain()
             counts["relayed"] += relayed
             counts["ran"] += ran
@@ -124,7 +130,8 @@ class Worker:
     def _relay_forever(self, stop: threading.Event, interval: float) -> None:
         while not stop.is_set():
             try:
-                relayed = self.relay()
+                room = BACKLOG - self.queue.pending_count()
+                relayed = self.relay(room) if room > 0 else 0
             except Exception:  # noqa: BLE001 - a relay failure (database restarting) must not end the worker
                 log.exception("outbox relay failed; trying again")
                 relayed = 0

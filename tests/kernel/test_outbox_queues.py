@@ -112,3 +112,17 @@ def test_immediate_mode_raises_a_task_error_where_the_task_was_enqueued(shop):
 
     with pytest.raises(Exception, match="the job broke"):
         enqueue_many(queue, [broken.s()])
+
+
+def test_a_relay_with_a_limit_leaves_the_rest_for_later(shop):
+    queue = open_queue(shop.url, jobs_url=queue_url("sqlite", shop.url))
+    queue.storage.flush_queue()
+    run_unit_of_work(shop.engine, lambda session: emit(
+        Environment(shop.registry, session, su=True), "alpha.order.confirmed", [{}] * 300,
+        model="alpha.order", ids=list(range(300))))
+    worker = Worker(shop.engine, shop.registry, queue, batch=50)
+
+    assert worker.relay(120) == 120  # the worker keeps its queue short: no lease runs out while waiting
+    assert queue.pending_count() == 120
+    assert worker.relay() == 180
+    queue.storage.flush_queue()
