@@ -16,7 +16,7 @@ import json
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Integer, MetaData, String, Table, TypeDecorator, func, inspect, select
+from sqlalchemy import Boolean, Connection, Integer, MetaData, String, Table, TypeDecorator, inspect, select
 
 #: Rows fetched per round trip while hashing.
 BATCH = 5000
@@ -82,8 +82,3 @@ def present_columns(connection: Connection, tables: Iterable[Table]) -> dict[str
     existing = set(inspector.get_table_names())
     return {table.name: {column["name"] for column in inspector.get_columns(table.name)}
             for table in tables if table.name in existing}
-
-
-def row_counts(connection: Connection, tables: Iterable[Table]) -> dict[str, int]:
-    """How many rows each table holds (one COUNT per table)."""
-    return {table.name: connection.scalar(select(func.count()).select_from(table)) for table in tables}

@@ -69,12 +69,6 @@ def maintenance_engine(url: URL) -> Engine:
     return sa.create_engine(url.set(database=MAINTENANCE_DATABASE), poolclass=NullPool)
 
 
-def database_exists(admin: Engine, name: str) -> bool:
-    """Whether the server has a database called ``name``."""
-    with admin.connect() as conn:
-        return bool(conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}))
-
-
 def create_database(admin: Engine, name: str) -> None:
     """Create an empty database ``name``."""
     with admin.connect() as conn:
