@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from loom.kernel.errors import ConfigurationError
+
 
 def utc_now() -> datetime:
     """The current time in UTC (the default clock of a policy)."""
@@ -29,7 +31,8 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
+            raise ConfigurationError("kernel.outbox_setting_invalid", setting="max_attempts",
+                                     value=self.max_attempts)
 
     def backoff(self, attempts: int) -> timedelta:
         """How long an event waits after its ``attempts``-th failed attempt."""
@@ -43,7 +46,11 @@ class RetryPolicy:
         values: dict[str, object] = {}
         for name, variable, convert in _VARIABLES:
             if os.environ.get(variable):
-                values[name] = convert(os.environ[variable])
+                try:
+                    values[name] = convert(os.environ[variable])
+                except ValueError:
+                    raise ConfigurationError("kernel.outbox_setting_invalid", setting=variable,
+                                             value=os.environ[variable]) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

@@ -196,3 +196,9 @@ def test_a_background_worker_delivers_as_events_commit_and_stops_on_sigterm(shop
         worker.send_signal(signal.SIGTERM)
         _out, err = worker.communicate(timeout=30)
     assert worker.returncode == 0, err
+
+
+def test_a_malformed_retry_setting_is_one_line_naming_it(shop, environment):
+    result = CliRunner().invoke(cli, ["worker", "--once"], env={**environment, "LOOM_OUTBOX_BACKOFF": "soon"})
+    assert result.exit_code != 0
+    assert "LOOM_OUTBOX_BACKOFF = soon is not valid" in str(result.exception)
