@@ -41,7 +41,7 @@ def check(ctx: click.Context) -> None:
 
 @db.command("backup")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
-              help="Where to write the backup (default: beside the database).")
+              help="Where to write the backup (default: beside the database, or its data folder on PostgreSQL).")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @click.pass_context
 def backup(ctx: click.Context, directory: str | None, as_json: bool) -> None:

@@ -27,14 +27,15 @@ from loom.kernel.backup.database import ALEMBIC, alembic_revisions, installed, r
 from loom.kernel.backup.digest import database_digests
 from loom.kernel.backup.filestore import copy_tree, file_digests
 from loom.kernel.db import create_engine
-from loom.kernel.paths import filestore_root
+from loom.kernel.paths import data_dir, filestore_root
 
 
 def backup_database(engine: Engine, directory: Path | None = None, *, roots: Iterable[str] = (),
                     audit: bool = True) -> Path:
     """Write a backup artifact of ``engine``'s database into ``directory`` and return its folder.
 
-    The default folder is beside the SQLite file, or the working directory for PostgreSQL.
+    The default folder is beside the SQLite file, or ``backups/`` in the PostgreSQL database's data
+    folder (:func:`loom.kernel.paths.data_dir`, beside its filestore).
     ``roots`` are extra module folders (modules in development) needed to read the rows. With
     ``audit`` the backup (or its failure) is recorded in the audit log in a transaction of its
     own; a caller inside an open write transaction (a purge) passes ``audit=False`` and records
@@ -56,8 +57,7 @@ def _backup(engine: Engine, directory: Path | None, roots: Iterable[str]) -> tup
     url = engine.url
     now = dt.datetime.now(dt.UTC)
     stem = Path(url.database or "loom").stem
-    parent = directory or (Path(url.database or "").resolve().parent if url.get_backend_name() == "sqlite"
-                           else Path.cwd())
+    parent = directory or (data_dir(url) if url.get_backend_name() == "sqlite" else data_dir(url) / "backups")
     folder = parent / f"{stem}-{now.strftime('%Y%m%dT%H%M%S%fZ')}{SUFFIX}"
     staging = folder.with_name(folder.name + ".partial")
     staging.mkdir(parents=True)
