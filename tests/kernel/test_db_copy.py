@@ -101,6 +101,16 @@ def test_there_and_back_again_gives_the_same_figures(new_url):
     assert back.tables == there.tables
 
 
+def test_loom_db_copy_prints_the_verified_figures(new_url):
+    source_url, target_url = new_url("postgresql"), new_url("sqlite")
+    shop_on(source_url)
+    result = loom(source_url, "db", "copy", source_url, target_url, "--json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["tables"]["alpha_order_line"]["rows"] == 2 * len(PRICES) and figures["files"] == 1
+    assert figures["rows"] == sum(table["rows"] for table in figures["tables"].values())
+
+
 def test_a_copy_into_a_database_holding_tables_is_refused(new_url):
     source_url, target_url = new_url("sqlite"), new_url("sqlite")
     shop_on(source_url)
