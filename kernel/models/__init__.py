@@ -39,6 +39,7 @@ def register(loom):
     from loom.kernel.jobs import hooks as jobs_hooks  # the nightly check, through the modules' own hook
     from loom.kernel.mail import hooks as mail_hooks  # the kernel's mail templates and the mail consumer
     from loom.kernel.outbox import forget as outbox_forget  # a leaving module's events and receipts
+    from loom.kernel.workflow import checks as workflow_checks  # waiting documents have pending requests
     from loom.kernel.workflow import forgetting as workflow_forgetting  # timeline and approval rows
 
-    loom.hooks(jobs_hooks, mail_hooks, outbox_forget, workflow_forgetting, attachments_forgetting)
+    loom.hooks(jobs_hooks, mail_hooks, outbox_forget, workflow_forgetting, attachments_forgetting, workflow_checks)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, select
 
 from loom.kernel.checks import Check, Violation
+from loom.kernel.hooks import hookimpl
 from loom.kernel.workflow.declaration import WAITING_APPROVAL
 from loom.kernel.workflow.definition import check_workflows
 
@@ -44,6 +45,11 @@ def approvals_consistent(env: Any) -> Iterator[Violation]:
                             [("loom.approval_request", i) for i in orphans])
 
 
-#: Add it to the kernel's checks (``loom.kernel.checks.kernel_checks.KERNEL_CHECKS``).
 APPROVALS_CHECK = Check(NAME, "A document waits for approval exactly when it has pending requests",
                         approvals_consistent)
+
+
+@hookimpl
+def register_checks() -> list[Check]:
+    """The kernel's workflow contributes its invariant the way modules do."""
+    return [APPROVALS_CHECK]

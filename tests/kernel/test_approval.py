@@ -211,6 +211,7 @@ def test_a_waiting_order_cancelled_through_the_workflow_closes_its_requests(env,
 def test_the_approvals_check_finds_stranded_documents_and_requests(env, shop):
     from sqlalchemy import text
 
+    from loom.kernel.checks import run_checks
     from loom.kernel.workflow.checks import approvals_consistent
 
     stranded, answered = draft_orders(env, 2, price="12000")
@@ -221,6 +222,7 @@ def test_the_approvals_check_finds_stranded_documents_and_requests(env, shop):
     found = list(approvals_consistent(env))
     assert [v.records[0][0] for v in found] == ["alpha.order", "loom.approval_request"]
     assert found[0].records == [("alpha.order", stranded.id)]
+    assert [v.check for v in run_checks(env) if v.check == "kernel.approvals"] == ["kernel.approvals"] * 2
 
 
 def test_saving_a_waiting_order_unchanged_keeps_its_approvals(env, shop):
