@@ -37,6 +37,32 @@ class Installed:
         return self.manager.registry(self.manager.installed())
 
 
+def committed_shop(database_factory, *modules: str):
+    """Yield a database of its own with ``modules`` installed, for tests that need real commits
+    (``yield from committed_shop(database_factory, "loomtest_alpha")`` in a module-scoped fixture)."""
+    from loom.kernel.db import create_engine
+    from loom.kernel.installer import ModuleManager
+
+    url = database_factory()
+    engine = create_engine(url)
+    try:
+        ModuleManager(engine, roots=ROOTS).install(list(modules))
+        yield Installed(url, engine, ModuleManager(engine, roots=ROOTS))
+    finally:
+        engine.dispose()
+
+
+def clear_outbox(item: Installed) -> None:
+    """Delete every outbox event and receipt of ``item``'s database (each outbox story starts empty)."""
+    from loom.kernel.db import run_unit_of_work
+
+    def unit(session):
+        for model in ("loom.outbox_event", "loom.processed_event"):
+            session.execute(item.registry[model].__table__.delete())
+
+    run_unit_of_work(item.engine, unit)
+
+
 @contextmanager
 def rolled_back(item: Installed, **env_options):
     """An environment whose every change is rolled back when the block ends."""

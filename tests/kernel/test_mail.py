@@ -9,14 +9,13 @@ from email import message_from_binary_file, message_from_bytes, policy
 
 import pytest
 
-from loom.kernel.db import create_engine, run_unit_of_work
+from loom.kernel.db import run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.errors import ValidationError
-from loom.kernel.installer import ModuleManager
 from loom.kernel.jobs import Worker, open_queue
 from loom.kernel.mail import send_mail
 from loom.kernel.mail.templates import template_folders
-from loom_test_support import ROOTS, Installed
+from loom_test_support import committed_shop
 
 ASSIGNED = {"assignee": "Li Lei", "assigned_by": "Han Meimei", "record": "SO2026-0001",
             "summary": "Call the customer", "due": "2026-12-08", "note": ""}
@@ -24,11 +23,7 @@ ASSIGNED = {"assignee": "Li Lei", "assigned_by": "Han Meimei", "record": "SO2026
 
 @pytest.fixture(scope="module")
 def shop(database_factory):
-    url = database_factory()
-    engine = create_engine(url)
-    ModuleManager(engine, roots=ROOTS).install(["base"])
-    yield Installed(url, engine, ModuleManager(engine, roots=ROOTS))
-    engine.dispose()
+    yield from committed_shop(database_factory, "base")
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from loom.kernel.jobs import Worker, open_queue
 from loom.kernel.outbox import RetryPolicy, emit
 from loom.kernel.outbox.policy import utc_now
 from loom.kernel.outbox.status import outbox_status, retry_events
-from loom_test_support import ROOTS, Installed, size
+from loom_test_support import ROOTS, Installed, clear_outbox, committed_shop, size
 
 TOPIC = "alpha.order.confirmed"
 
@@ -45,20 +45,13 @@ class Clock:
 @pytest.fixture(scope="module")
 def shop(database_factory):
     """A committed database with alpha installed (outbox tests need real commits)."""
-    url = database_factory()
-    engine = create_engine(url)
-    ModuleManager(engine, roots=ROOTS).install(["loomtest_alpha"])
-    yield Installed(url, engine, ModuleManager(engine, roots=ROOTS))
-    engine.dispose()
+    yield from committed_shop(database_factory, "loomtest_alpha")
 
 
 @pytest.fixture(autouse=True)
 def empty_outbox(shop):
     """Each story starts with an empty outbox and no receipts."""
-    def unit(session):
-        for model in ("loom.outbox_event", "loom.processed_event"):
-            session.execute(shop.registry[model].__table__.delete())
-    run_unit_of_work(shop.engine, unit)
+    clear_outbox(shop)
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from loom.kernel.db import create_engine, run_unit_of_work
+from loom.kernel.db import run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.errors import ConfigurationError
-from loom.kernel.installer import ModuleManager
 from loom.kernel.jobs import Worker, open_queue
 from loom.kernel.outbox import emit
 from loom.kernel.paths import jobs_database
-from loom_test_support import ROOTS, Installed
+from loom_test_support import clear_outbox, committed_shop
 
 REDIS_URL = os.environ.get("LOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PG_URL = os.environ.get("LOOM_TEST_PG_URL", "")
@@ -24,11 +23,7 @@ PG_URL = os.environ.get("LOOM_TEST_PG_URL", "")
 @pytest.fixture(scope="module")
 def shop(database_factory):
     """A committed database with alpha installed."""
-    url = database_factory()
-    engine = create_engine(url)
-    ModuleManager(engine, roots=ROOTS).install(["loomtest_alpha"])
-    yield Installed(url, engine, ModuleManager(engine, roots=ROOTS))
-    engine.dispose()
+    yield from committed_shop(database_factory, "loomtest_alpha")
 
 
 @pytest.fixture(autouse=True)
@@ -39,10 +34,8 @@ def data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def empty_outbox(shop):
-    def unit(session):
-        for model in ("loom.outbox_event", "loom.processed_event"):
-            session.execute(shop.registry[model].__table__.delete())
-    run_unit_of_work(shop.engine, unit)
+    """Each story starts with an empty outbox and no receipts."""
+    clear_outbox(shop)
 
 
 def _redis_available() -> bool:

@@ -10,21 +10,16 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from loom.cli.main import cli
-from loom.kernel.db import create_engine, run_unit_of_work
+from loom.kernel.db import run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.errors import ConfigurationError, MissingError
-from loom.kernel.installer import ModuleManager
 from loom.kernel.jobs import PeriodicJob, Worker, open_queue, periodic_jobs
-from loom_test_support import FIXTURE_MODULES, ROOTS, Installed
+from loom_test_support import FIXTURE_MODULES, committed_shop
 
 
 @pytest.fixture(scope="module")
 def shop(database_factory):
-    url = database_factory()
-    engine = create_engine(url)
-    ModuleManager(engine, roots=ROOTS).install(["base"])
-    yield Installed(url, engine, ModuleManager(engine, roots=ROOTS))
-    engine.dispose()
+    yield from committed_shop(database_factory, "base")
 
 
 def worker_for(shop) -> Worker:

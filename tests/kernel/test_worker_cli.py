@@ -18,11 +18,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from loom.cli.main import cli
-from loom.kernel.db import create_engine, run_unit_of_work
+from loom.kernel.db import run_unit_of_work
 from loom.kernel.environment import Environment
-from loom.kernel.installer import ModuleManager
 from loom.kernel.outbox import emit
-from loom_test_support import FIXTURE_MODULES, ROOTS, Installed, size
+from loom_test_support import FIXTURE_MODULES, clear_outbox, committed_shop, size
 
 LOOM = Path(sys.executable).with_name("loom")
 TOPIC = "alpha.order.confirmed"
@@ -30,19 +29,13 @@ TOPIC = "alpha.order.confirmed"
 
 @pytest.fixture(scope="module")
 def shop(database_factory):
-    url = database_factory()
-    engine = create_engine(url)
-    ModuleManager(engine, roots=ROOTS).install(["loomtest_alpha"])
-    yield Installed(url, engine, ModuleManager(engine, roots=ROOTS))
-    engine.dispose()
+    yield from committed_shop(database_factory, "loomtest_alpha")
 
 
 @pytest.fixture(autouse=True)
 def empty_outbox(shop):
-    def unit(session):
-        for model in ("loom.outbox_event", "loom.processed_event"):
-            session.execute(shop.registry[model].__table__.delete())
-    run_unit_of_work(shop.engine, unit)
+    """Each story starts with an empty outbox and no receipts."""
+    clear_outbox(shop)
 
 
 @pytest.fixture
