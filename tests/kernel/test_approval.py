@@ -13,13 +13,12 @@ from decimal import Decimal
 
 import pytest
 
-from loom.kernel.environment import Environment
 from loom.kernel.errors import AccessError, UserError, ValidationError
 from loom.kernel.hooks import hookimpl
 from loom.kernel.timeline import timeline
 from loom.kernel.workflow import add_rule, approval_inbox, approve, pending_requests, reject
 from loom_test_support import rolled_back
-from loomtest_alpha.testing import draft_orders, person
+from loomtest_alpha.testing import acting_as, draft_orders
 
 
 @pytest.fixture
@@ -27,9 +26,6 @@ def env(installed):
     with rolled_back(installed("loomtest_alpha")) as env:
         yield env
 
-
-def as_user(env, login, *roles):
-    return Environment(env.registry, env.session, uid=person(env, login, *roles).id)
 
 
 def large_order_rule(env, **more):
@@ -46,10 +42,10 @@ def state_of(env, order):
 def shop(env):
     """A salesman, two managers and a clerk, and the 10,000 rule."""
     large_order_rule(env)
-    return {"sam": as_user(env, "sam", "loomtest_alpha.clerk"),
-            "mia": as_user(env, "mia", "loomtest_alpha.manager"),
-            "max": as_user(env, "max", "loomtest_alpha.manager"),
-            "cid": as_user(env, "cid", "loomtest_alpha.clerk")}
+    return {"sam": acting_as(env, "sam", "loomtest_alpha.clerk"),
+            "mia": acting_as(env, "mia", "loomtest_alpha.manager"),
+            "max": acting_as(env, "max", "loomtest_alpha.manager"),
+            "cid": acting_as(env, "cid", "loomtest_alpha.clerk")}
 
 
 def test_an_order_over_the_threshold_waits_for_a_manager_and_the_rest_go_through(env, shop):
@@ -73,7 +69,7 @@ def test_an_order_over_the_threshold_waits_for_a_manager_and_the_rest_go_through
 
 def test_the_salesman_who_asked_cannot_approve_even_as_a_manager(env):
     large_order_rule(env)
-    sam = as_user(env, "sam", "loomtest_alpha.clerk", "loomtest_alpha.manager")
+    sam = acting_as(env, "sam", "loomtest_alpha.clerk", "loomtest_alpha.manager")
     (order,) = draft_orders(env, 1, price="12000")
     sam["alpha.order"].transition("confirm", [order])
     with pytest.raises(AccessError) as refused:
@@ -93,8 +89,8 @@ def test_a_clerk_without_the_role_cannot_approve(env, shop):
 
 def test_a_two_approver_rule_needs_two_different_managers(env):
     large_order_rule(env, approvers=2)
-    sam = as_user(env, "sam", "loomtest_alpha.clerk")
-    mia, max_ = as_user(env, "mia", "loomtest_alpha.manager"), as_user(env, "max", "loomtest_alpha.manager")
+    sam = acting_as(env, "sam", "loomtest_alpha.clerk")
+    mia, max_ = acting_as(env, "mia", "loomtest_alpha.manager"), acting_as(env, "max", "loomtest_alpha.manager")
     (order,) = draft_orders(env, 1, price="12000")
     sam["alpha.order"].transition("confirm", [order])
     assert approve(mia, "alpha.order", [order.id]) == {order.id: "waiting"}
@@ -145,7 +141,7 @@ def test_a_second_step_waits_for_the_first(env, shop):
     director = env["loom.role"].create({"code": "loomtest_alpha.director", "name": "Director"})
     env["loom.access"].create({"role_id": director.id, "model": "alpha.order", "perm_read": True})
     large_order_rule(env, role="loomtest_alpha.director", sequence=20, threshold="11000")
-    dora = as_user(env, "dora", "loomtest_alpha.director")
+    dora = acting_as(env, "dora", "loomtest_alpha.director")
     (order,) = draft_orders(env, 1, price="12000")
     shop["sam"]["alpha.order"].transition("confirm", [order])
     with pytest.raises(AccessError):
@@ -188,7 +184,7 @@ def test_modules_hear_when_approval_is_requested(env, shop):
 def test_a_rule_of_another_company_holds_nothing_here(env):
     other = env["loom.company"].create({"name": "Alpha Branch Ltd.", "code": "BRANCH"})
     large_order_rule(env, company_id=other.id)
-    sam = as_user(env, "sam", "loomtest_alpha.clerk")
+    sam = acting_as(env, "sam", "loomtest_alpha.clerk")
     (order,) = draft_orders(env, 1, price="12000")
     sam["alpha.order"].transition("confirm", [order])
     assert state_of(env, order) == "confirmed"

@@ -12,11 +12,10 @@ import datetime as dt
 
 import pytest
 
-from loom.kernel.environment import Environment
 from loom.kernel.errors import AccessError, MissingError, UserError, ValidationError
 from loom.kernel.timeline import add_activity, add_note, log_events, mark_activity_done, timeline, tracked_fields
 from loom_test_support import rolled_back
-from loomtest_alpha.testing import draft_orders, person
+from loomtest_alpha.testing import acting_as, draft_orders, person
 
 
 @pytest.fixture
@@ -25,12 +24,9 @@ def env(installed):
         yield env
 
 
-def as_user(env, login, *roles):
-    return Environment(env.registry, env.session, uid=person(env, login, *roles).id)
-
 
 def test_an_orders_life_reads_back_oldest_first_with_who_did_what(env):
-    clara = as_user(env, "clara", "loomtest_alpha.clerk")
+    clara = acting_as(env, "clara", "loomtest_alpha.clerk")
     (order,) = draft_orders(env, 1, price="100")
     first, other = order.partner_id, env["base.partner"].create({"name": "Second Buyer Co."})
     clara["alpha.order"].write([order], {"partner_id": other.id})
@@ -79,7 +75,7 @@ def test_a_batch_edit_writes_one_change_row_per_record(env):
 
 def test_who_may_not_read_the_order_may_not_read_or_write_its_timeline(env):
     (order,) = draft_orders(env, 1)
-    stranger = as_user(env, "stan")
+    stranger = acting_as(env, "stan")
     with pytest.raises(AccessError):
         timeline(stranger, "alpha.order", order.id)
     with pytest.raises(AccessError):

@@ -21,6 +21,13 @@ def person(env, login: str, *roles: str):
     return create_user(env.sudo(), login, login.title(), "a-long-test-password", roles=roles)
 
 
+def acting_as(env, login: str, *roles: str):
+    """An environment on ``env``'s session acting as a new user ``login`` holding ``roles``."""
+    from loom.kernel.environment import Environment
+
+    return Environment(env.registry, env.session, uid=person(env, login, *roles).id)
+
+
 def alpha_database(url: str, people: dict[str, tuple[str, ...]]) -> None:
     """Install alpha on the database at ``url`` and create ``people`` (login -> role codes)."""
     from loom.kernel.db import create_engine, run_unit_of_work
