@@ -33,7 +33,15 @@ SCRIPTS = {  # name -> (time limit in seconds, extra arguments for --quick)
     "install": (1200, ["--runs", "3", "--inproc-runs", "2", "--breakdown-runs", "1"]),
     "registry_build": (600, ["--runs", "9"]),
     "hook_calls": (300, ["--number", "5000", "--repeat", "5"]),
+    "workflow_transitions": (600, ["--runs", "3"]),
+    "outbox_relay": (900, ["--events", "2000", "--runs", "1"]),
+    "import_partners": (900, ["--rows", "2000", "--runs", "1"]),
+    "backup_restore": (1800, ["--rows", "20000", "--runs", "1"]),
 }
+#: Scripts that measure in process, in the interpreter they are started with (no ``--venv`` option).
+IN_PROCESS = ("import_partners", "backup_restore")
+#: Scripts that take ``--no-pg``.
+TAKES_NO_PG = ("cli_startup", "install", "backup_restore")
 
 
 def _get(data: dict[str, Any], *path: str) -> Any:
@@ -113,8 +121,8 @@ def main() -> int:
         if args.only and name not in args.only:
             continue
         argv = [sys.executable, str(BENCH_DIR / f"{name}.py")]
-        argv += ["--venv"] if args.venv else []
-        argv += ["--no-pg"] if args.no_pg and name in ("cli_startup", "install") else []
+        argv += ["--venv"] if args.venv and name not in IN_PROCESS else []
+        argv += ["--no-pg"] if args.no_pg and name in TAKES_NO_PG else []
         argv += quick_args if args.quick else []
         print(f"\n=== {name}: {' '.join(argv[1:])}", flush=True)
         start = time.perf_counter()
