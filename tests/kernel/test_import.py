@@ -14,12 +14,13 @@ import datetime as dt
 import hashlib
 import io
 import json
+import sys
 from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
 
-from loom.cli.main import cli
+from loom.cli.main import cli, main
 from loom.kernel.db import create_engine, run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.errors import AccessError, ValidationError
@@ -120,6 +121,16 @@ def test_the_cli_prints_the_same_report_for_a_dry_run_and_a_refused_import(shop,
         refusals = conn.exec_driver_sql("SELECT details FROM loom_audit_log WHERE action = 'import.failed'").all()
     assert len(refusals) == 1 and "rates.csv" in str(refusals[0][0])
     assert "cli_bad" not in _external_names(shop)
+
+
+def test_a_refused_import_exits_1_from_the_loom_command_too(shop, tmp_path, monkeypatch, capsys):
+    rows = rate_rows(3, "exit_code")
+    rows[2][3] = "abc"
+    path = write_csv(tmp_path / "rates.csv", rows)
+    monkeypatch.setattr(sys, "argv", ["loom", "-d", shop.url, "import", "base.currency.rate", str(path), "--dry-run"])
+    with pytest.raises(SystemExit) as done:
+        main()  # the console entry point a shell script calls, not click's test runner
+    assert done.value.code == 1 and "nothing written" in capsys.readouterr().err
 
 
 def _external_names(shop: Installed) -> str:
