@@ -67,6 +67,8 @@ def rule_list(ctx: click.Context, model: str | None, as_json: bool) -> None:
         return
     for rule_data in rules:
         click.echo(_show_rule(rule_data))
+    if not rules:
+        click.echo("No approval rules" + (f" for {model}." if model else "."))
 
 
 @rule.command("add")
@@ -123,6 +125,8 @@ def list_(ctx: click.Context, model: str | None, everyone: bool, as_json: bool) 
     for row in rows:
         click.echo(f"{row['model']} {row['res_id']} {row['record']}: {row['transition']} step {row['sequence']}, "
                    f"{row['approvals']}/{row['approvers']} x {row['role']}, asked by {row['requested_by'] or '-'}")
+    if not rows:
+        click.echo("Nothing is waiting for your approval.")
 
 
 @approval.command()

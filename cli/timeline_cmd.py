@@ -48,6 +48,8 @@ def show(ctx: click.Context, model: str, record_id: int, as_json: bool) -> None:
         return
     for event in events:
         click.echo(_describe(event))
+    if not events:
+        click.echo(f"{model} {record_id} has no timeline events yet.")
 
 
 @timeline.command()

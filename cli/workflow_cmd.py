@@ -25,6 +25,8 @@ def list_(ctx: click.Context) -> None:
                         write=False)
     for model, states in sorted(found.items()):
         click.echo(f"{model:<32} {', '.join(states)}")
+    if not found:
+        click.echo("No installed model has a workflow.")
 
 
 @workflow.command()

@@ -83,3 +83,11 @@ def test_a_manager_rejects_with_a_reason_and_the_order_returns_to_draft(shop):
                    "max", env=MODULES).strip() == f"alpha.order {order}: rejected"
     story = shop.ok("timeline", "show", "alpha.order", str(order), env=MODULES)
     assert "rejected (waiting_approval -> draft) - Discount too deep" in story
+
+
+def test_empty_answers_say_so_instead_of_printing_nothing(shop):
+    assert shop.ok("approval", "rule", "list", "--model", "base.partner", env=MODULES).strip() == \
+        "No approval rules for base.partner."
+    assert shop.ok("--user", "max", "approval", "list", env=MODULES).strip() == "Nothing is waiting for your approval."
+    assert shop.ok("timeline", "show", "base.partner", "1", env=MODULES).strip() == \
+        "base.partner 1 has no timeline events yet."
