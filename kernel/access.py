@@ -53,12 +53,17 @@ def load_grants(env: Environment) -> Grants:
                   {m: frozenset(p) for m, p in models.items()})
 
 
+def may(env: Environment, model: str, perm: str) -> bool:
+    """Whether the user holds ``perm`` on ``model`` (record rules aside)."""
+    if env.su:
+        return True
+    grants = env.grants
+    return grants.all_access or perm in grants.models.get(model, ())
+
+
 def check_model(env: Environment, model: str, perm: str) -> None:
     """Raise ``AccessError`` unless the user holds ``perm`` on ``model``."""
-    if env.su:
-        return
-    grants = env.grants
-    if grants.all_access or perm in grants.models.get(model, ()):
+    if may(env, model, perm):
         return
     raise AccessError("kernel.access_denied", model=model, operation=perm, user=env.login)
 

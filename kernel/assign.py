@@ -126,12 +126,23 @@ def recompute(records: Records, record: Any, changed: set[str], *, creating: boo
             getattr(record, spec["method"] or f"_compute_{info.name}")()
 
 
-def recompute_parents(records: Records, lines: list[Any]) -> None:
-    """Recompute the stored computed fields of the parents of ``lines`` that depend on them."""
+def parents_of(records: Records, lines: list[Any]) -> list[tuple[Records, Any, str]]:
+    """(parent handle, parent, one-to-many) of every parent whose stored computed fields follow ``lines``."""
+    found = []
     for parent_model, inverse, one2many in records.env.registry.computed_parents(records.model):
         parents = {getattr(line, inverse) for line in lines} - {None}
-        if not parents:
-            continue
-        handle = records.env.sudo()[parent_model]
-        for parent in handle.browse(sorted(parents)):
-            recompute(handle, parent, {one2many}, creating=False)
+        if parents:
+            handle = records.env.sudo()[parent_model]
+            found += [(handle, parent, one2many) for parent in handle.browse(sorted(parents))]
+    return found
+
+
+def recompute_parents(records: Records, lines: list[Any], parents: list[tuple[Records, Any, str]] | None = None,
+                      *, reload: bool = False) -> None:
+    """Recompute the stored computed fields of the parents of ``lines`` that depend on them
+    (``parents`` when they were found before the lines changed); ``reload`` re-reads the parents'
+    lines first (after lines were created or deleted on their own)."""
+    for handle, parent, one2many in parents if parents is not None else parents_of(records, lines):
+        if reload:
+            records.env.session.expire(parent, [one2many])
+        recompute(handle, parent, {one2many}, creating=False)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from loom.kernel import access, integrity
-from loom.kernel.assign import recompute_parents
+from loom.kernel.assign import parents_of, recompute_parents
 from loom.kernel.domain import compile_domain, compile_order
 from loom.kernel.errors import (
     AccessError,
@@ -121,6 +121,7 @@ class Records:
         self.env.session.add_all(records)
         self._flush()
         self._check_rules(records, "create")
+        self._lines_changed(records)
         return records[0] if isinstance(values, dict) else records
 
     def write(self, records: Sequence[Any], values: dict[str, Any], *, expected_version: int | None = None) -> None:
@@ -158,9 +159,13 @@ class Records:
             if self.env.session.scalar(select(referrer.column).where(referrer.column.in_(ids)).limit(1)):
                 raise UserError("kernel.record_in_use", model=self.model, referrer=referrer.model,
                                 field=referrer.column.key)
+        parents = parents_of(self, list(records))
+        self._lines_changed(records)  # a waiting document losing lines goes back before they go
         for record in records:
             self.env.session.delete(record)
         self.env.session.flush()
+        recompute_parents(self, [], parents, reload=True)
+        self._flush()
         self.env.hooks.on_records_deleted(env=self.env, model=self.model, ids=ids)
 
     def archive(self, records: Sequence[Any]) -> None:
@@ -180,6 +185,17 @@ class Records:
         return run_onchange(self, values, changed)
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _lines_changed(self, records: Sequence[Any]) -> None:
+        """Lines created or deleted on their own: parents' stored totals follow, and a parent waiting
+        for approval goes back (as when its lines are written)."""
+        if not self.env.registry.computed_parents(self.model):
+            return
+        from loom.kernel.workflow.decisions import reset_on_edit
+
+        recompute_parents(self, list(records), reload=True)
+        self._flush()
+        reset_on_edit(self, list(records))
 
     def new_line(self, vals: dict[str, Any], inverse: str) -> Any:
         """A new line for a parent's one-to-many; the parent sets ``inverse`` when it flushes."""

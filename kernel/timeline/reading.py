@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from loom.kernel import access
+
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
 
@@ -28,4 +30,10 @@ def timeline(env: Environment, model: str, res_id: int) -> list[dict[str, Any]]:
     stmt = (select(*(getattr(event, c) for c in COLUMNS), who.login.label("who"), assignee.login.label("assignee"))
             .outerjoin(who, who.id == event.user_id).outerjoin(assignee, assignee.id == event.assignee_id)
             .where(event.model == model, event.res_id == res_id).order_by(event.at, event.id))
-    return [dict(row._mapping) for row in env.session.execute(stmt)]
+    events = [dict(row._mapping) for row in env.session.execute(stmt)]
+    for event_row in events:  # a change to a field restricted to other roles is not shown
+        if event_row.get("changes"):
+            event_row["changes"] = {name: change for name, change in event_row["changes"].items()
+                                    if name not in env.registry.fields(model)
+                                    or access.field_readable(env, model, name)}
+    return events

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from loom.kernel import access
@@ -100,7 +101,11 @@ def _column(env: Environment, cls: Any, info: Any) -> tuple[Any, tuple[Any, Any]
     if target_field is None or not _role_allows(env, target_field):
         return column, None
     target = aliased(target_cls)
-    return getattr(target, rec_name).label(info.name), (target, target.id == column)
+    on = target.id == column
+    visible = access.record_filter(env, info.target, "read")
+    if visible is not None:  # a linked record the user may not read exports as an empty cell
+        on = on & target.id.in_(select(target_cls.id).where(visible))
+    return getattr(target, rec_name).label(info.name), (target, on)
 
 
 def _audit(env: Environment, model: str, names: list[str], domain: list | None, format: str, count: int) -> None:  # noqa: A002

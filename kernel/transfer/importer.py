@@ -182,7 +182,7 @@ class _Import:
         if not rows:
             return
         self._check_permissions(rows)
-        if not self._save_batch(rows):
+        if not self._save_batch(rows) and len(rows) > 1:  # a one-row batch has reported its error
             for row in rows:
                 self._save_batch([row])
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from loom.kernel import access
+
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
 
@@ -47,7 +49,7 @@ def _readable(env: Environment, rows: list[dict[str, Any]]) -> list[dict[str, An
     """Keep the rows whose document the user may read, and name each document (one query per model)."""
     names: dict[tuple[str, int], str] = {}
     for model in {row["model"] for row in rows}:
-        if model not in env.registry:
+        if model not in env.registry or not access.may(env, model, "read"):
             continue
         ids = sorted({row["res_id"] for row in rows if row["model"] == model})
         for start in range(0, len(ids), CHUNK):  # the domain language takes at most 1,000 values in a list

@@ -123,6 +123,30 @@ def test_editing_a_line_directly_resets_its_orders_approvals(env, shop):
     assert state_of(env, order) == "draft"
 
 
+def test_a_line_added_on_its_own_counts_toward_the_threshold(env, shop):
+    (order,) = draft_orders(env, 1, price="5000")
+    shop["sam"]["alpha.order.line"].create({"order_id": order.id, "quantity": "1", "price": "50000"})
+    assert order.amount_total == Decimal("55000")
+    shop["sam"]["alpha.order"].transition("confirm", [order])
+    assert state_of(env, order) == "waiting_approval"
+
+
+def test_adding_or_removing_a_line_of_a_waiting_order_sends_it_back(env, shop):
+    grown, shrunk = draft_orders(env, 2, price="12000")
+    shop["sam"]["alpha.order"].transition("confirm", [grown, shrunk])
+    shop["sam"]["alpha.order.line"].create({"order_id": grown.id, "quantity": "1", "price": "30000"})
+    assert state_of(env, grown) == "draft" and grown.amount_total == Decimal("42000")
+    env["alpha.order.line"].delete(list(shrunk.lines))
+    assert state_of(env, shrunk) == "draft" and shrunk.amount_total == 0
+    assert pending_requests(env, "alpha.order", [grown.id, shrunk.id]) == []
+
+
+def test_everyones_waiting_list_leaves_out_documents_the_user_may_not_read(env, shop):
+    shop["sam"]["alpha.order"].transition("confirm", draft_orders(env, 1, price="12000"))
+    outsider = acting_as(env, "nora")
+    assert approval_inbox(outsider, everyone=True) == []
+
+
 def test_a_rejection_needs_a_reason_and_returns_the_order_with_it(env, shop):
     (order,) = draft_orders(env, 1, price="12000")
     shop["sam"]["alpha.order"].transition("confirm", [order])

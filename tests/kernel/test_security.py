@@ -171,6 +171,19 @@ class TestFieldsRestrictedToRoles:
         return test_modules_env["beta.ticket"].create({"subject": "Broken chair", "partner_id": partner.id,
                                                        "internal_note": "customer is litigious"})
 
+    def test_the_timeline_shows_note_changes_to_support_staff_only(self, test_modules_env, ticket):
+        from loom.kernel.timeline import timeline
+
+        support = as_user(test_modules_env, "sue", roles=["loomtest_beta.support"])
+        support["beta.ticket"].write([ticket], {"subject": "Broken chair leg", "internal_note": "fraud risk"})
+        agent = as_user(test_modules_env, "al", roles=["loomtest_beta.agent"])
+
+        def changes(env):
+            return [e["changes"] for e in timeline(env, "beta.ticket", ticket.id) if e["kind"] == "change"]
+
+        assert set(changes(support)[0]) == {"subject", "internal_note"}
+        assert changes(agent) == [{"subject": ["Broken chair", "Broken chair leg"]}]
+
     def test_support_staff_read_filter_and_write_the_note(self, test_modules_env, ticket):
         support = as_user(test_modules_env, "sue", roles=["loomtest_beta.support"])
         tickets = support["beta.ticket"]

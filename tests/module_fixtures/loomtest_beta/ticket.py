@@ -12,6 +12,7 @@ class Ticket(Model):
 
     __model__ = "beta.ticket"
     __rec_name__ = "subject"
+    __tracked__ = ("subject", "internal_note")  # the note's changes show only to support staff
 
     subject: Mapped[str] = mapped_column(String(200))
     partner_id = Many2One("base.partner", nullable=False)
