@@ -168,3 +168,19 @@ def test_the_cli_exports_csv_to_stdout_and_xlsx_to_a_file(shop, tmp_path):
 def test_many_to_one_fields_export_the_linked_name(shop):
     data, _count = export(shop, fields=["name", "parent_id"], domain=[["name", "like", "Contact of"]])
     assert data.decode("utf-8-sig").splitlines() == ["name,parent_id", "Contact of 0001,Customer 0001"]
+
+
+def test_a_linked_partner_the_user_may_not_read_exports_as_an_empty_cell(shop):
+    def add_branch(session):
+        env = Environment(shop.registry, session, su=True)
+        (hidden,) = env["base.partner"].search([["name", "=", "Customer 0100"]])  # outside the exporter's rule
+        return env["base.partner"].create({"name": "Customer 0009 Branch", "parent_id": hidden.id}).id
+
+    branch_id = run_unit_of_work(shop.engine, add_branch)
+    try:
+        data, _count = export(shop, login="exporter", fields=["name", "parent_id"],
+                              domain=[["name", "=", "Customer 0009 Branch"]])
+        assert data.decode("utf-8-sig").splitlines() == ["name,parent_id", "Customer 0009 Branch,"]
+    finally:
+        run_unit_of_work(shop.engine, lambda session: Environment(shop.registry, session, su=True)[
+            "base.partner"].delete(Environment(shop.registry, session, su=True)["base.partner"].browse([branch_id])))

@@ -308,3 +308,11 @@ def test_an_empty_file_is_refused_naming_it(shop, tmp_path):
     with pytest.raises(ValidationError) as caught:
         work(shop, lambda env: import_file(env, "base.partner", path))
     assert caught.value.message_id == "kernel.import_file_empty" and "empty.csv" in str(caught.value)
+
+
+def test_a_file_of_one_bad_row_reports_it_once(shop, tmp_path):
+    path = write_csv(tmp_path / "one.csv", [["lonely_partner", ""]], header=("id", "name"))
+    with pytest.raises(ImportFailedError) as caught:
+        work(shop, lambda env: import_file(env, "base.partner", path))
+    assert caught.value.report.error_count == 1
+    assert [(e.row, e.column) for e in caught.value.report.errors] == [(2, "name")]

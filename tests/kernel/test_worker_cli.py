@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from email import message_from_binary_file, policy
 from pathlib import Path
 
@@ -96,6 +97,20 @@ def test_prune_forgets_delivered_history_only(shop, environment):
         "deleted 3 delivered event(s) and 3 receipt(s)"
     assert json.loads(loom(environment, "worker", "status", "--json").output)["counts"] == {
         "pending": 1, "relayed": 0, "delivered": 0, "dead": 0}
+
+
+def test_prune_keeps_the_receipts_of_an_event_that_died_so_a_retry_repeats_no_effect(shop, environment):
+    (event_id,) = emit_events(shop, [{}], [5])
+
+    def one_consumer_done_then_dead(session):  # the card was charged; the notification kept failing
+        events, receipts = (shop.registry[m].__table__ for m in ("loom.outbox_event", "loom.processed_event"))
+        session.execute(receipts.insert().values(consumer="loomtest_alpha.charge", event_id=event_id,
+                                                 processed_at=datetime(2020, 1, 1, tzinfo=UTC), version=1))
+        session.execute(events.update().where(events.c.event_id == event_id).values(state="dead"))
+
+    run_unit_of_work(shop.engine, one_consumer_done_then_dead)
+    assert loom(environment, "worker", "prune", "--older-than", "0").output.strip() == \
+        "deleted 0 delivered event(s) and 0 receipt(s)"
 
 
 def test_a_test_mail_in_chinese_leaves_with_the_next_run(shop, environment, tmp_path):
