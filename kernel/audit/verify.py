@@ -22,14 +22,22 @@ class ChainBreak:
 
 
 def verify_chain(connection: Connection) -> tuple[int, ChainBreak | None]:
-    """Walk the whole chain; return (records checked, first break or ``None`` when intact).
+    """Walk the chain up to its head; return (records checked, first break or ``None`` when intact).
 
-    A break is a record whose hash does not match its content (``changed``), whose ``prev_hash``
-    is not the previous record's hash (``relinked``), a gap in ``seq`` (``missing``), or a head that
-    does not point at the last record (``head``)."""
+    The head is read first and the walk stops at its ``seq``, so records committed while the walk
+    runs are left for the next one instead of looking like a broken head. A break is a record
+    whose hash does not match its content (``changed``), whose ``prev_hash`` is not the previous
+    record's hash (``relinked``), a gap in ``seq`` (``missing``), a record outside the chain's
+    numbering (``outside``), or a head that does not point at the last record (``head``)."""
+    head = connection.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == HEAD_ID)).first()
+    head_seq, head_hash = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    stray = connection.execute(select(LOG.c.seq, LOG.c.id).where(LOG.c.seq < 1).limit(1)).first()
+    if stray is not None:
+        return 0, ChainBreak(stray.seq, stray.id, "outside")
     expected_seq, prev_hash, checked = 1, GENESIS, 0
-    while True:
-        rows = connection.execute(select(LOG).where(LOG.c.seq >= expected_seq).order_by(LOG.c.seq).limit(BATCH)).all()
+    while expected_seq <= head_seq:
+        rows = connection.execute(select(LOG).where(LOG.c.seq >= expected_seq, LOG.c.seq <= head_seq)
+                                  .order_by(LOG.c.seq).limit(BATCH)).all()
         for row in rows:
             problem = _problem(row._mapping, expected_seq, prev_hash)
             if problem:
@@ -37,7 +45,9 @@ def verify_chain(connection: Connection) -> tuple[int, ChainBreak | None]:
             expected_seq, prev_hash, checked = expected_seq + 1, row.hash, checked + 1
         if len(rows) < BATCH:
             break
-    return checked, _head_break(connection, expected_seq - 1, prev_hash)
+    if (expected_seq - 1, prev_hash) != (head_seq, head_hash):
+        return checked, ChainBreak(expected_seq, None, "head")
+    return checked, None
 
 
 def _problem(row, expected_seq: int, prev_hash: str) -> str | None:
@@ -48,11 +58,3 @@ def _problem(row, expected_seq: int, prev_hash: str) -> str | None:
     if row_hash(row, prev_hash) != row["hash"]:
         return "changed"
     return None
-
-
-def _head_break(connection: Connection, last_seq: int, last_hash: str) -> ChainBreak | None:
-    head = connection.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == HEAD_ID)).first()
-    seq, hash_ = (head.seq, head.hash) if head is not None else (0, GENESIS)
-    if (seq, hash_) == (last_seq, last_hash):
-        return None
-    return ChainBreak(min(seq, last_seq) + 1, None, "head")

@@ -96,6 +96,34 @@ def test_verify_names_the_changed_record_once_the_trigger_is_dropped(own_databas
     assert result.exit_code != 0 and f"seq {second.seq} (id {second.id}): changed" in result.output
 
 
+def test_a_record_slipped_in_outside_the_chain_is_named(own_database):
+    engine, registry = own_database
+    run_unit_of_work(engine, lambda s: audit_event(Environment(registry, s, su=True), "import", details={"rows": 1}))
+    with engine.begin() as conn:  # inserts are allowed: a forged record numbered before the chain starts
+        conn.execute(text("INSERT INTO loom_audit_log (seq, at, action, actor_login, prev_hash, hash, version) "
+                          "VALUES (0, CURRENT_TIMESTAMP, 'user.password_reset', 'mia', '', 'forged', 1)"))
+    with engine.connect() as conn:
+        assert verify_chain(conn)[1].problem == "outside"
+
+
+def test_a_record_committed_while_verify_walks_is_no_tamper_alarm(own_database, monkeypatch):
+    engine, registry = own_database
+    run_unit_of_work(engine, lambda s: audit_event(Environment(registry, s, su=True), "import", details={"rows": 1}))
+    from loom.kernel.audit import verify as verify_module
+
+    real_problem = verify_module._problem
+
+    def problem_then_a_colleague_writes(row, expected_seq, prev_hash):  # a user acts mid-walk
+        run_unit_of_work(engine, lambda s: audit_event(Environment(registry, s, su=True), "export"))
+        return real_problem(row, expected_seq, prev_hash)
+
+    monkeypatch.setattr(verify_module, "_problem", problem_then_a_colleague_writes)
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            pytest.skip("SQLite: a reader's snapshot lasts its whole transaction, so no write shows mid-walk")
+        assert verify_chain(conn) == (2, None)  # the install and the import; the exports wait for the next walk
+
+
 @pytest.mark.parametrize("round_", range(3))  # concurrency rows repeat 3 times (RELIABILITY.md conventions)
 def test_concurrent_writers_extend_one_unbroken_chain(own_database, round_):
     engine, registry = own_database
