@@ -93,8 +93,8 @@ def on_approval_requested(env: Any, model: str, transition: str, records: list[A
     """Called when approval rules hold ``records`` of ``model`` at ``transition``: they are now in
     ``waiting_approval`` and their requests are open (read them with
     ``loom.kernel.workflow.pending_requests``). Use it to notify approvers (through the outbox).
-    Runs in the caller's unit of work; do not write the documents here (an edit resets their
-    approvals). Return value ignored."""
+    Runs in the caller's unit of work; what it writes on these documents belongs to the
+    submission and does not reset their approvals. Return value ignored."""
 
 
 # --- outbox, jobs and mail (kernel/outbox/, kernel/jobs/) -----------------------------------------

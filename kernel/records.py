@@ -132,13 +132,14 @@ class Records:
         access.check_model(self.env, self.model, "write")
         self.browse([r.id for r in records], perm="write")
         before = snapshot(self, list(records))
-        try:
-            for record in records:
-                if expected_version is not None and record.version != expected_version:
-                    raise StaleRecordError("kernel.stale_record", model=self.model, id=record.id,
-                                           version=record.version, current=self.read([record])[0])
-                self._assign(record, values, creating=False)
-                record.validate(self.env, frozenset(values))
+        try:  # no autoflush: what validation reads must not flush half-written records (nor hide the edit)
+            with self.env.session.no_autoflush:
+                for record in records:
+                    if expected_version is not None and record.version != expected_version:
+                        raise StaleRecordError("kernel.stale_record", model=self.model, id=record.id,
+                                               version=record.version, current=self.read([record])[0])
+                    self._assign(record, values, creating=False)
+                    record.validate(self.env, frozenset(values))
         except Exception:
             for record in records:  # drop half-assigned values: the session stays usable
                 self.env.session.expire(record)

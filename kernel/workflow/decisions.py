@@ -23,7 +23,7 @@ from loom.kernel.workflow.declaration import WAITING_APPROVAL
 from loom.kernel.workflow.definition import ModelWorkflow, find_workflow, workflow_of
 from loom.kernel.workflow.engine import browse_all, complete
 from loom.kernel.workflow.moves import all_or_nothing, move
-from loom.kernel.workflow.requests import cancel_requests
+from loom.kernel.workflow.requests import SUBMITTING, cancel_requests
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
@@ -84,7 +84,9 @@ def reset_on_edit(records: Records, rows: Sequence[Any]) -> None:
     env = records.env
     for model, documents in _edited_documents(records, rows):
         wf = find_workflow(env.registry, model)
-        waiting = [d for d in documents() if getattr(d, wf.field) == WAITING_APPROVAL]
+        submitting = env.session.info.get(SUBMITTING, ())
+        waiting = [d for d in documents() if getattr(d, wf.field) == WAITING_APPROVAL
+                   and (model, d.id) not in submitting]
         if not waiting:
             continue
         request = env.registry["loom.approval_request"]

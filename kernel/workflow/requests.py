@@ -57,6 +57,10 @@ def rule_condition(env: Environment, model: str, rule: Any) -> Any:
     return condition
 
 
+#: ``session.info`` key: (model, id) of documents whose ``on_approval_requested`` hook is running.
+SUBMITTING = "loom_submitting_for_approval"
+
+
 def open_requests(env: Environment, wf: ModelWorkflow, transition: Transition, rows: Sequence[Any],
                   parked: dict[int, str], holding: dict[int, list]) -> None:
     """Open one request per holding rule and record, log ``requested`` and call ``on_approval_requested``."""
@@ -70,7 +74,13 @@ def open_requests(env: Environment, wf: ModelWorkflow, transition: Transition, r
     events = [{"transition": transition.name, "decision": "requested", "from_state": parked[row.id],
                "to_state": WAITING_APPROVAL} for row in rows]
     log_events(env, wf.model, [row.id for row in rows], "approval", values=events)
-    env.hooks.on_approval_requested(env=env, model=wf.model, transition=transition.name, records=list(rows))
+    submitting = env.session.info.setdefault(SUBMITTING, set())
+    keys = {(wf.model, row.id) for row in rows}
+    submitting.update(keys)  # what a module writes on them now is part of the submission, not an edit
+    try:
+        env.hooks.on_approval_requested(env=env, model=wf.model, transition=transition.name, records=list(rows))
+    finally:
+        submitting.difference_update(keys)
 
 
 def cancel_requests(env: Environment, model: str, ids: Sequence[int]) -> None:

@@ -205,6 +205,24 @@ def test_modules_hear_when_approval_is_requested(env, shop):
     assert heard == [("alpha.order", "confirm", ["waiting_approval"] * 2)]
 
 
+def test_a_module_stamping_the_submitted_document_does_not_undo_the_submission(env, shop):
+    class Stamp:
+        @hookimpl
+        def on_approval_requested(self, env, model, transition, records):
+            env.sudo()[model].write(records, {"name": "SUBMITTED"})
+
+    (order,) = draft_orders(env, 1, price="12000")
+    env.registry.pm.register(Stamp(), name="loomtest_alpha:stamp")
+    try:
+        shop["sam"]["alpha.order"].transition("confirm", [order])
+    finally:
+        env.registry.pm.unregister(name="loomtest_alpha:stamp")
+    assert state_of(env, order) == "waiting_approval" and order.name == "SUBMITTED"
+    assert len(pending_requests(env, "alpha.order", [order.id])) == 1
+    shop["sam"]["alpha.order"].write([order], {"name": "EDITED LATER"})  # a real edit still resets
+    assert state_of(env, order) == "draft"
+
+
 def test_a_rule_of_another_company_holds_nothing_here(env):
     other = env["loom.company"].create({"name": "Alpha Branch Ltd.", "code": "BRANCH"})
     large_order_rule(env, company_id=other.id)
