@@ -10,8 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from loom.kernel.db import lock_for_update
 from loom.kernel.errors import ValidationError
 from loom.kernel.outbox.policy import utc_now
 
@@ -40,10 +41,24 @@ def emit(env: Environment, topic: str, payloads: Iterable[Any], *, model: str | 
     rows = [{"event_id": str(uuid.uuid4()), "topic": topic, "aggregate_model": model, "aggregate_id": record_id,
              "payload": payload, "created_at": now, "state": "pending", "attempts": 0, "next_attempt_at": now,
              "company_id": env.company_id} for record_id, payload in zip(ids, payloads, strict=True)]
+    _lock_records(env, model, ids)
     table = env.registry["loom.outbox_event"].__table__
     for start in range(0, len(rows), CHUNK):
         env.session.execute(insert(table).values(rows[start:start + CHUNK]))
     return [row["event_id"] for row in rows]
+
+
+def _lock_records(env: Environment, model: str | None, ids: list[int | None]) -> None:
+    """Lock the records the events are about (key order), so two transactions emitting about one
+    record write their events in commit order: the relay never sees a later event of a record while
+    an earlier one is still uncommitted (ids come from a sequence at insert, not at commit)."""
+    wanted = sorted({i for i in ids if i is not None})
+    if model is None or not wanted or model not in env.registry:
+        return
+    cls = env.registry[model]
+    for start in range(0, len(wanted), CHUNK):
+        env.session.execute(lock_for_update(select(cls.id).where(cls.id.in_(wanted[start:start + CHUNK]))
+                                            .order_by(cls.id)))
 
 
 def _check(env: Environment, topic: str, payloads: list[Any], model: str | None, ids: list[int | None]) -> None:

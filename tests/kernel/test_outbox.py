@@ -9,14 +9,16 @@ status, and can be put back.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
-from loom.kernel.db import create_engine, run_unit_of_work
+from loom.kernel.db import WRITE, create_engine, run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.errors import MissingError, ValidationError
 from loom.kernel.installer import ModuleManager
@@ -337,3 +339,29 @@ def test_a_duplicate_delivery_of_a_delivered_event_does_not_reach_the_consumer_a
 
     assert deliveries(receiver) == [(event_id, 1, "ok")]
     assert receipts(shop) == 1
+
+
+def test_a_second_transaction_about_the_same_record_waits_so_events_leave_in_commit_order(shop):
+    partner_id = run_unit_of_work(shop.engine, lambda s: Environment(shop.registry, s, su=True)[
+        "base.partner"].create({"name": "Busy Customer Co."}).id)
+    first = Session(shop.engine)
+    first.begin()
+    first.connection(execution_options={WRITE: True})
+    emit(Environment(shop.registry, first, su=True), "demo.partner.changed", [{"n": 1}],
+         model="base.partner", ids=[partner_id])
+    second = threading.Thread(target=run_unit_of_work, args=(shop.engine, lambda s: emit(
+        Environment(shop.registry, s, su=True), "demo.partner.changed", [{"n": 2}],
+        model="base.partner", ids=[partner_id])))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive(), "the second emit committed while an earlier event of the record was open"
+    first.commit()
+    first.close()
+    second.join(10)
+
+    def order(session):
+        table = shop.registry["loom.outbox_event"].__table__
+        return [row.payload["n"] for row in session.execute(
+            select(table.c.payload).where(table.c.aggregate_id == partner_id).order_by(table.c.id))]
+
+    assert run_unit_of_work(shop.engine, order, write=False) == [1, 2]
