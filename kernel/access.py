@@ -116,9 +116,17 @@ def _compile_rule(env: Environment, model: str, domain: list) -> ColumnElement[b
     return compile_domain(_substitute(env, domain), model, env.registry)
 
 
-def _substitute(env: Environment, node):
+def check_rule_domain(env: Environment, model: str, domain: list) -> None:
+    """Compile a rule's ``domain`` for ``model`` as it will be used (placeholders stand for a user and
+    a company), raising the domain language's error when it cannot work."""
+    stand_ins = {"$user": env.uid or 0, "$company": env.company_id or 0, "$companies": sorted(env.company_ids) or [0]}
+    compile_domain(_substitute(env, domain, stand_ins), model, env.registry)
+
+
+def _substitute(env: Environment, node, values: dict | None = None):
     """Replace the placeholders rules may use: ``"$user"``, ``"$company"``, ``"$companies"``."""
+    if values is None:
+        values = {"$user": env.uid, "$company": env.company_id, "$companies": sorted(env.company_ids)}
     if isinstance(node, list):
-        return [_substitute(env, item) for item in node]
-    return {"$user": env.uid, "$company": env.company_id,
-            "$companies": sorted(env.company_ids)}.get(node, node) if isinstance(node, str) else node
+        return [_substitute(env, item, values) for item in node]
+    return values.get(node, node) if isinstance(node, str) else node

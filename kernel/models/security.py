@@ -75,3 +75,18 @@ class RecordRule(Model):
     perm_write: Mapped[bool] = boolean(True)
     perm_create: Mapped[bool] = boolean(True)
     perm_delete: Mapped[bool] = boolean(True)
+
+    def validate(self, env, changed):
+        """The model must exist and the domain compile for it (with its placeholders filled in), so
+        a bad rule is refused when it is saved, not by every later query of the model."""
+        from loom.kernel.access import check_rule_domain
+        from loom.kernel.errors import LoomError, ValidationError
+
+        if {"model", "domain"} & changed:
+            if self.model not in env.registry:
+                raise ValidationError("kernel.model_unknown", field="model", model=self.model)
+            try:
+                check_rule_domain(env, self.model, self.domain)
+            except LoomError as exc:
+                raise ValidationError("kernel.rule_domain_invalid", field="domain", model=self.model,
+                                      problem=exc.message()) from exc

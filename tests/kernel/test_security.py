@@ -269,3 +269,16 @@ def test_two_writers_racing_on_one_record_the_loser_is_told_to_reload(installed,
     finally:
         first.close()
         second.close()
+
+
+def test_a_record_rule_that_cannot_work_is_refused_when_saved_not_by_every_later_query(base_env):
+    with pytest.raises(ValidationError) as bad_operator:
+        base_env["loom.rule"].create({"name": "Not Shanghai", "model": "base.partner",
+                                      "domain": [["city", "not ilike", "Shanghai"]]})
+    assert bad_operator.value.field == "domain" and "not ilike" in str(bad_operator.value)
+    with pytest.raises(ValidationError) as unknown_model:
+        base_env["loom.rule"].create({"name": "Ghost", "model": "base.ghost", "domain": []})
+    assert unknown_model.value.field == "model"
+    placeholders = base_env["loom.rule"].create({"name": "Our companies' partners", "model": "base.partner",
+                                                 "domain": [["company_id", "in", "$companies"]]})
+    assert placeholders.id  # placeholders are checked with stand-ins for a user and a company
