@@ -39,6 +39,7 @@ def verify(ctx: click.Context) -> None:
     """Walk the hash chain; name the first broken record and exit 1 if there is one."""
     from loom.kernel.audit import verify_chain
 
+    run_as_user(ctx, lambda env: None, write=False, su=True)  # a database without Loom says so in one line
     with engine_for(ctx).connect() as conn:
         checked, broken = verify_chain(conn)
     if broken is not None:

@@ -40,6 +40,8 @@ def export(ctx: click.Context, model: str, domain: str | None, fields: str | Non
     parsed = _domain(domain)
     names = [name.strip() for name in fields.split(",") if name.strip()] if fields else None
     folder = output.resolve().parent if output is not None else None
+    if folder is not None and not folder.is_dir():
+        raise click.BadParameter(f"the folder {folder} does not exist", param_hint="--output")
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".loom-export-", delete=False) as temp:
         temp_path = Path(temp.name)
     try:

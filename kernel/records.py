@@ -253,7 +253,9 @@ class Records:
         """The ``FieldInfo`` of a field a client names, refusing unknown and forbidden ones."""
         info = self.fields.get(name)
         if info is None or (write and info.readonly):
-            raise UnknownFieldError("kernel.field_unknown_or_readonly", field=name, model=self.model)
+            if write:
+                raise UnknownFieldError("kernel.field_unknown_or_readonly", field=name, model=self.model)
+            raise UnknownFieldError("kernel.field_unknown", field=name, model=self.model)
         if not access.field_readable(self.env, self.model, name):
             raise FieldForbiddenError("kernel.field_forbidden", field=name, model=self.model)
         return info

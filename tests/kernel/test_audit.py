@@ -150,3 +150,9 @@ def test_concurrent_writers_extend_one_unbroken_chain(own_database, round_):
         exports = conn.scalar(text("SELECT count(*) FROM loom_audit_log WHERE action = 'export'"))
     assert broken is None
     assert exports == threads_count * per_thread and checked >= exports
+
+
+def test_verify_on_a_database_without_loom_says_so_in_one_line(tmp_path):
+    result = CliRunner(env={"LOOM_DATABASE_URL": None}).invoke(
+        cli, ["--database", f"sqlite:///{tmp_path}/empty.db", "audit", "verify"])
+    assert result.exit_code == 1 and "run `loom init`" in str(result.exception)

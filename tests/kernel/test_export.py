@@ -184,3 +184,11 @@ def test_a_linked_partner_the_user_may_not_read_exports_as_an_empty_cell(shop):
     finally:
         run_unit_of_work(shop.engine, lambda session: Environment(shop.registry, session, su=True)[
             "base.partner"].delete(Environment(shop.registry, session, su=True)["base.partner"].browse([branch_id])))
+
+
+def test_the_cli_names_a_missing_output_folder_and_an_unknown_field(shop, tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["-d", shop.url, "export", "base.partner", "-o", str(tmp_path / "no" / "x.csv")])
+    assert missing.exit_code == 2 and f"the folder {tmp_path / 'no'} does not exist" in missing.output
+    unknown = runner.invoke(cli, ["-d", shop.url, "export", "base.partner", "--fields", "name,nope"])
+    assert unknown.exit_code == 1 and str(unknown.exception) == "base.partner has no field nope"
