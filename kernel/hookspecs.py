@@ -133,3 +133,9 @@ def register_mail_templates() -> list[Any]:
 
 
 # --- attachments, import and export (kernel/attachments/, kernel/transfer/) -----------------------
+
+
+# --- web shell (kernel/web/) -----------------------------------------------------------------------
+
+
+# --- JSON API (kernel/api/) ------------------------------------------------------------------------

@@ -37,7 +37,7 @@ Progress = Callable[[str, str], None]
 
 #: The kernel's data files in load order: roles first, then the services' permissions, the company.
 KERNEL_DATA_FILES = ("data/security.toml", "data/workflow.toml", "data/audit.toml", "data/outbox.toml",
-                     "data/attachment.toml", "data/company.toml")
+                     "data/attachment.toml", "data/web.toml", "data/api.toml", "data/company.toml")
 
 
 def _silent(action: str, module: str) -> None:

@@ -3,6 +3,7 @@ sequences, settings, external ids and the models of the kernel services (workflo
 timeline, security audit log, outbox, attachments). They belong to the ``kernel`` migration branch."""
 
 from loom.kernel.models import (
+    api,
     attachment,
     audit,
     company,
@@ -12,6 +13,7 @@ from loom.kernel.models import (
     security,
     sequence,
     setting,
+    web,
     workflow,
 )
 
@@ -33,8 +35,11 @@ def register(loom):
         *audit.MODELS,
         *outbox.MODELS,
         *attachment.MODELS,
+        *web.MODELS,
+        *api.MODELS,
     )
-    loom.triggers(*workflow.TRIGGERS, *audit.TRIGGERS, *outbox.TRIGGERS, *attachment.TRIGGERS)
+    loom.triggers(*workflow.TRIGGERS, *audit.TRIGGERS, *outbox.TRIGGERS, *attachment.TRIGGERS, *web.TRIGGERS,
+                  *api.TRIGGERS)
     from loom.kernel.attachments import forgetting as attachments_forgetting  # rows of vanished records
     from loom.kernel.jobs import hooks as jobs_hooks  # the nightly check, through the modules' own hook
     from loom.kernel.mail import hooks as mail_hooks  # the kernel's mail templates and the mail consumer
