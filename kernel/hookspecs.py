@@ -138,4 +138,14 @@ def register_mail_templates() -> list[Any]:
 # --- web shell (kernel/web/) -----------------------------------------------------------------------
 
 
+@hookspec
+def register_menus() -> list[Any]:
+    """Return the web shell's menu entries a module contributes (``loom.kernel.web.menus.MenuItem``).
+
+    Collected once when the application is built; every returned list is concatenated with the
+    kernel's own entries and sorted by ``sequence``. Keys are ``<module>.<name>`` and must be
+    unique; ``label`` is a message id translated per user; an entry with a ``model`` is shown only
+    to users who may read that model."""
+
+
 # --- JSON API (kernel/api/) ------------------------------------------------------------------------

@@ -16,8 +16,22 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table('loom_web_login',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False),
+    sa.Column('login', sa.String(length=100), nullable=False),
+    sa.Column('failures', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('failed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('generation', sa.Integer(), server_default='0', nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_loom_web_login')),
+    info={'module': 'kernel', 'model': 'loom.web_login'}
+    )
+    with op.batch_alter_table('loom_web_login', schema=None) as batch_op:
+        batch_op.create_index('uq_loom_web_login_login', ['login'], unique=True)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('loom_web_login', schema=None) as batch_op:
+        batch_op.drop_index('uq_loom_web_login_login')
+
+    op.drop_table('loom_web_login')

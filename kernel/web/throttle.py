@@ -1,0 +1,47 @@
+"""Failed logins per login name: from the 5th failure on, each further attempt waits 60 s (W2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+#: Failures allowed before each further attempt has to wait.
+FREE_FAILURES = 5
+#: Seconds an attempt waits after the last failure once the free failures are used up.
+WAIT_SECONDS = 60
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def wait_seconds(row: Any, now: dt.datetime | None = None) -> int:
+    """Seconds the login of ``row`` (a ``loom.web_login`` or None) still has to wait; 0 when it may try."""
+    if row is None or row.failures < FREE_FAILURES or row.failed_at is None:
+        return 0
+    failed_at = row.failed_at if row.failed_at.tzinfo else row.failed_at.replace(tzinfo=dt.UTC)
+    left = WAIT_SECONDS - ((now or _now()) - failed_at).total_seconds()
+    return max(0, int(left + 0.999))
+
+
+def login_row(session: Session, model: type, login: str) -> Any:
+    """The ``loom.web_login`` row of ``login``, or None."""
+    return session.scalars(select(model).where(model.login == login)).one_or_none()
+
+
+def count_failure(session: Session, model: type, login: str) -> None:
+    """Add one failure to ``login`` (its row is created on the first one) in one statement."""
+    changed = session.execute(update(model).where(model.login == login)
+                              .values(failures=model.failures + 1, failed_at=_now())).rowcount
+    if not changed:
+        session.execute(insert(model).values(login=login, failures=1, failed_at=_now(), generation=0))
+
+
+def clear_failures(session: Session, model: type, login: str) -> None:
+    """Forget ``login``'s failures after a successful login."""
+    session.execute(update(model).where(model.login == login, model.failures > 0)
+                    .values(failures=0, failed_at=None))
+
