@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "user": ("loom.cli.user_cmd:user", "Create, list and change users."),
     "role": ("loom.cli.role_cmd:role", "List roles and grant or revoke them."),
     "settings": ("loom.cli.settings_cmd:settings", "Read and change per-company settings."),
+    "token": ("loom.cli.token_cmd:token", "Create, list and revoke API tokens."),
     "workflow": ("loom.cli.workflow_cmd:workflow", "Show workflows and run transitions on records."),
     "approval": ("loom.cli.approval_cmd:approval", "Edit approval rules; approve or reject waiting documents."),
     "timeline": ("loom.cli.timeline_cmd:timeline", "Read a record's timeline; add notes and activities."),
@@ -34,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "attachment": ("loom.cli.attachment_cmd:attachment", "Attach files to records, list and fetch them."),
     "import": ("loom.cli.import_cmd:import_command", "Import records from a CSV or XLSX file."),
     "export": ("loom.cli.export_cmd:export", "Export records to CSV or XLSX."),
+    "serve": ("loom.cli.serve_cmd:serve", "Serve the web shell and the JSON API."),
 }
 
 

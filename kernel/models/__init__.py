@@ -40,6 +40,7 @@ def register(loom):
     )
     loom.triggers(*workflow.TRIGGERS, *audit.TRIGGERS, *outbox.TRIGGERS, *attachment.TRIGGERS, *web.TRIGGERS,
                   *api.TRIGGERS)
+    from loom.kernel.api import jobs as api_jobs  # idempotency keys forgotten after 24 hours
     from loom.kernel.attachments import forgetting as attachments_forgetting  # rows of vanished records
     from loom.kernel.jobs import hooks as jobs_hooks  # the nightly check, through the modules' own hook
     from loom.kernel.mail import hooks as mail_hooks  # the kernel's mail templates and the mail consumer
@@ -47,4 +48,5 @@ def register(loom):
     from loom.kernel.workflow import checks as workflow_checks  # waiting documents have pending requests
     from loom.kernel.workflow import forgetting as workflow_forgetting  # timeline and approval rows
 
-    loom.hooks(jobs_hooks, mail_hooks, outbox_forget, workflow_forgetting, attachments_forgetting, workflow_checks)
+    loom.hooks(jobs_hooks, mail_hooks, outbox_forget, workflow_forgetting, attachments_forgetting, workflow_checks,
+               api_jobs)

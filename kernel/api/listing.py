@@ -1,0 +1,178 @@
+"""``GET /api/v1/<model>``: a page of records with filter, order, offset or keyset cursor, and a total.
+
+One SELECT for the page (to-many fields asked for are loaded with one more SELECT each, whatever
+the number of rows), plus one for the total when the client asks for it:
+
+- ``exact``: ``count(*)`` over the filter;
+- ``estimated``: on PostgreSQL the planner's row estimate of the same query (``EXPLAIN``, cheap
+  at any size, approximate); on SQLite, which has no planner estimate, an exact count capped at
+  :data:`ESTIMATE_CAP` rows (``total_relation`` says ``gte`` when the cap was reached);
+- ``none``: no count at all.
+
+A cursor is opaque to clients: URL-safe base64 of JSON holding the order and the last row's
+order values and id. The next page continues strictly after that row (keyset pagination), so
+deep pages cost what the first one costs. Keyset order terms must be the model's own fields.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.expression import ClauseElement, Executable
+
+from loom.kernel import access
+from loom.kernel.api.errors import MalformedRequestError
+from loom.kernel.api.serialize import plain
+from loom.kernel.errors import InvalidFieldError
+from loom.kernel.records import Records
+
+#: Above this many rows SQLite's "estimated" total stops counting.
+ESTIMATE_CAP = 10_000
+TOTALS = ("exact", "estimated", "none")
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the client asked for."""
+
+    domain: list
+    order: str
+    limit: int
+    offset: int
+    cursor: str | None
+    fields: list[str] | None
+    total: str
+
+
+def list_page(records: Records, page: Page) -> dict[str, Any]:
+    """The page's records (plain dicts), its total and the cursor of the next page."""
+    names = _fields(records, page.fields)
+    stmt = records.select(page.domain, order=page.order)
+    keys = _order_keys(records, page.order) if page.cursor is not None or page.offset == 0 else None
+    if page.cursor is not None:
+        stmt = stmt.where(_after(records, keys or [], _decode(page.cursor, page.order, records, keys or [])))
+    elif page.offset:
+        stmt = stmt.offset(page.offset)
+    to_many = [n for n in names if records.fields[n].kind in ("one2many", "many2many")]
+    rows = list(records.env.session.scalars(
+        stmt.limit(page.limit).options(*(selectinload(getattr(records.cls, n)) for n in to_many))))
+    body: dict[str, Any] = {"records": records.read(rows, names)}
+    if page.total != "none":
+        body["total"], body["total_relation"] = _total(records, page)
+    body["next_cursor"] = _encode(page.order, keys, rows[-1]) if keys is not None and len(rows) == page.limit else None
+    return body
+
+
+def _fields(records: Records, asked: list[str] | None) -> list[str]:
+    if asked is None:
+        return [n for n, info in records.fields.items()
+                if info.kind not in ("one2many", "many2many") and access.field_readable(records.env, records.model, n)]
+    for name in asked:
+        if name not in records.fields:
+            raise InvalidFieldError("kernel.api_field_unknown", field=name[:60], model=records.model)
+    return asked
+
+
+# -- keyset ---------------------------------------------------------------------------------------
+
+def _order_keys(records: Records, order: str) -> list[tuple[str, str, str]] | None:
+    """``(field, direction, nulls)`` per term plus ``id``, or None when a term is a dotted path."""
+    keys = []
+    for term in (t for t in order.split(",") if t.strip()):
+        name, *words = term.split()
+        if "." in name:
+            return None
+        words = [w.lower() for w in words]
+        direction = "desc" if "desc" in words else "asc"
+        nulls = words[-1] if "nulls" in words else ("first" if direction == "desc" else "last")
+        keys.append((name, direction, nulls))
+    if all(name != "id" for name, _, _ in keys):
+        keys.append(("id", "asc", "last"))
+    return keys
+
+
+def _after(records: Records, keys: list[tuple[str, str, str]], values: list[Any]) -> Any:
+    """Rows strictly after ``values`` in the order of ``keys``: OR over k of (first k-1 equal, k-th after)."""
+    alternatives, equal = [], []
+    for (name, direction, nulls), value in zip(keys, values, strict=True):
+        column = getattr(records.cls, name)
+        if value is None:
+            beyond = column.is_not(None) if nulls == "first" else false()
+            same = column.is_(None)
+        else:
+            beyond = column > value if direction == "asc" else column < value
+            if nulls == "last":
+                beyond = or_(beyond, column.is_(None))
+            same = column == value
+        alternatives.append(and_(*equal, beyond) if equal else beyond)
+        equal.append(same)
+    return or_(*alternatives) if alternatives else true()
+
+
+def _encode(order: str, keys: list[tuple[str, str, str]], last: Any) -> str:
+    state = {"o": order, "v": [plain(getattr(last, name)) for name, _, _ in keys]}
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, order: str, records: Records, keys: list[tuple[str, str, str]]) -> list[Any]:
+    if not keys:
+        raise MalformedRequestError("kernel.api_cursor_order_unsupported", field="order", order=order[:60])
+    try:
+        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if state["o"] != order or len(state["v"]) != len(keys):
+            raise ValueError(order)
+        return [_revive(records.fields[name].kind, value) for (name, _, _), value in zip(keys, state["v"], strict=True)]
+    except (ValueError, KeyError, TypeError, InvalidOperation, binascii.Error):
+        raise MalformedRequestError("kernel.api_cursor_invalid", field="cursor", order=order[:60]) from None
+
+
+def _revive(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind in ("decimal", "money", "quantity"):
+        return Decimal(value)
+    if kind == "datetime":
+        return datetime.fromisoformat(value)
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind in ("integer", "many2one") and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError(value)
+    return value
+
+
+# -- totals ---------------------------------------------------------------------------------------
+
+def _total(records: Records, page: Page) -> tuple[int, str]:
+    if page.total == "exact":
+        return records.count(page.domain), "eq"
+    stmt = records.select(page.domain).order_by(None)
+    session = records.env.session
+    if session.get_bind().dialect.name == "postgresql":
+        plan = session.execute(_Explain(stmt)).scalar_one()
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"]), "estimate"
+    capped = session.scalar(select(func.count()).select_from(stmt.limit(ESTIMATE_CAP + 1).subquery())) or 0
+    return (ESTIMATE_CAP, "gte") if capped > ESTIMATE_CAP else (capped, "eq")
+
+
+class _Explain(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON) <select>`` with the select's own bound parameters (PostgreSQL)."""
+
+    inherit_cache = False
+
+    def __init__(self, stmt: Any) -> None:
+        self.stmt = stmt
+
+
+@compiles(_Explain, "postgresql")
+def _explain_postgresql(element: _Explain, compiler: Any, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.stmt, **kw)
