@@ -43,6 +43,6 @@ def install_gate(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint)
         if g.account is not None or getattr(view, "loom_public", False):
             return None
-        if request.method != "GET" or request.headers.get("HX-Request"):
+        if request.method not in ("GET", "HEAD") or request.headers.get("HX-Request"):
             abort(401)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
