@@ -4,6 +4,7 @@ Each installed model gets a read schema (every field, read-only ones marked ``re
 write schema (only the fields a client may send: read-only and system fields absent,
 ``additionalProperties: false``, as the API refuses anything else with 422), and the paths of the
 record routes, its workflow transitions included. Decimals are strings (exact), links are ids.
+Fields no role may read (password hashes, token hashes) are left out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from loom.kernel.fields import FieldInfo
+from loom.kernel.models.security import NOBODY
 
 if TYPE_CHECKING:
     from loom.kernel.registry import Registry
@@ -71,7 +73,7 @@ def _document(registry: Registry) -> dict[str, Any]:
 def _schema(registry: Registry, fields: dict[str, FieldInfo], *, write: bool) -> dict[str, Any]:
     properties = {}
     for name, info in fields.items():
-        if write and info.readonly:
+        if (write and info.readonly) or info.roles == frozenset(NOBODY):
             continue
         prop = _property(registry, info, write=write)
         if info.readonly:
