@@ -64,6 +64,7 @@ def _register_shell(app: Flask, registry: Any) -> None:
     from loom.kernel.web.errors import install_error_pages
     from loom.kernel.web.gate import install_gate
     from loom.kernel.web.menus import install_menu
+    from loom.kernel.web.record_views import record_views
     from loom.kernel.web.requests import install_request_headers
     from loom.kernel.web.shell import shell
     from loom.kernel.web.texts import install_texts
@@ -76,3 +77,4 @@ def _register_shell(app: Flask, registry: Any) -> None:
     install_menu(app, registry)
     app.register_blueprint(auth)
     app.register_blueprint(shell)
+    app.register_blueprint(record_views)
