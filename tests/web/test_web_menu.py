@@ -40,3 +40,20 @@ def test_module_entries_join_the_kernels_in_sequence_order():
     entries = [[MenuItem("sales.orders", "sales.menu_orders", "/m/sales.order", sequence=10)]]
     registry = SimpleNamespace(pm=SimpleNamespace(hook=SimpleNamespace(register_menus=lambda: entries)))
     assert [item.key for item in collect_menu(registry)] == ["sales.orders", "kernel.audit_log"]
+
+
+def test_a_user_switches_to_chinese_and_back(make_user, log_in, csrf):
+    browser = log_in(make_user("kernel.auditor")).client
+    assert "Audit log" in browser.get("/m/loom.audit_log").get_data(as_text=True)
+    switched = browser.post("/preferences/lang", data={"lang": "zh_CN", "next": "/m/loom.audit_log",
+                                                        "csrf_token": csrf(browser)})
+    assert switched.headers["Location"] == "/m/loom.audit_log"
+    assert "审计日志" in browser.get("/").get_data(as_text=True)
+    browser.post("/preferences/lang", data={"lang": "en", "csrf_token": csrf(browser)})
+    assert "Audit log" in browser.get("/").get_data(as_text=True)
+
+
+def test_an_unknown_language_is_refused(make_user, log_in, csrf):
+    browser = log_in(make_user()).client
+    browser.get("/")
+    assert browser.post("/preferences/lang", data={"lang": "fr", "csrf_token": csrf(browser)}).status_code == 400

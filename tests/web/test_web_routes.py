@@ -1,0 +1,41 @@
+"""The shell's routes are a reviewed list: each one is public or needs a login, and a new route
+fails this test until it is added here (A5). Anonymous visitors reach only the public ones."""
+
+from __future__ import annotations
+
+import pytest
+
+#: (rule, methods, access) of every shell route. Review a change here like a change of permissions.
+REVIEWED = {
+    ("/", "GET", "login"),
+    ("/login", "GET POST", "public"),
+    ("/logout", "POST", "login"),
+    ("/preferences/lang", "POST", "login"),
+    ("/m/<model>", "GET", "login"),
+    ("/m/<model>/<int:record_id>", "GET", "login"),
+    ("/static/<path:filename>", "GET", "public"),
+}
+
+
+def shell_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            continue  # the JSON API keeps its own reviewed list
+        view = app.view_functions[rule.endpoint]
+        access = "public" if rule.endpoint == "static" or getattr(view, "loom_public", False) else "login"
+        yield rule, " ".join(sorted(rule.methods - {"HEAD", "OPTIONS"})), access
+
+
+def test_every_shell_route_is_reviewed(app):
+    assert {(rule.rule, methods, access) for rule, methods, access in shell_routes(app)} == REVIEWED
+
+
+@pytest.mark.parametrize("path, method", [("/", "GET"), ("/logout", "POST"), ("/preferences/lang", "POST"),
+                                          ("/m/base.partner", "GET"), ("/m/base.partner/1", "GET")])
+def test_an_anonymous_visitor_reaches_no_route_that_needs_a_login(app, path, method, csrf):
+    client = app.test_client()
+    client.get("/login")
+    response = client.open(path, method=method, data={"csrf_token": csrf(client)})
+    assert response.status_code in (302, 401)
+    if response.status_code == 302:
+        assert response.headers["Location"].startswith("/login?next=")
