@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import event
 
 from loom_test_support import Installed
 
@@ -54,3 +58,18 @@ def error(response: Any) -> dict:
     assert set(body) == {"error"}, body
     assert set(body["error"]) == {"code", "message", "field", "details"}, body
     return body["error"]
+
+
+@contextmanager
+def statements(engine) -> Iterator[list[str]]:
+    """Collect the SQL text of every statement ``engine`` runs inside the block."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

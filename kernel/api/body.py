@@ -52,8 +52,8 @@ def parse_object(data: bytes) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise MalformedRequestError("kernel.api_body_not_json", field="body", problem=exc.msg,
                                     position=exc.pos) from None
-    except RecursionError:
-        raise MalformedRequestError("kernel.api_body_not_json", field="body", problem="nested too deeply",
+    except (RecursionError, ValueError) as exc:  # nested too deeply, an integer of thousands of digits
+        raise MalformedRequestError("kernel.api_body_not_json", field="body", problem=type(exc).__name__,
                                     position=0) from None
     if not isinstance(value, dict):
         raise MalformedRequestError("kernel.api_body_not_object", field="body")
@@ -67,7 +67,7 @@ def json_param(name: str) -> Any:
         return None
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=Decimal)
-    except (json.JSONDecodeError, RecursionError):
+    except (RecursionError, ValueError):
         raise MalformedRequestError("kernel.api_param_invalid", field=name, value=_show(text),
                                     expected="JSON") from None
 

@@ -2,24 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-
-@contextmanager
-def statements(engine):
-    """Collect the SQL text of every statement ``engine`` runs inside the block."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from api_bench import statements
 
 
 def test_a_list_of_5_or_50_orders_with_their_lines_costs_the_same_statements(bench):
