@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from loom.kernel.db import create_engine, database_url_from_env
 from loom.kernel.errors import ModuleError
@@ -29,7 +30,8 @@ def create_app(database_url: str | None = None, *, config: dict[str, Any] | None
     the database (``loom serve`` creates it); a missing, short or default key is refused, and so is
     a database without Loom installed, with the same message as the CLI's. ``LOOM_HTTPS=1`` (or
     ``config["LOOM_HTTPS"]``) says the application is served over HTTPS: Secure ``__Host-`` cookie
-    and HSTS."""
+    and HSTS. ``LOOM_PROXY_HOPS=N`` trusts the ``X-Forwarded-*`` headers of N reverse proxies (the
+    client's address and scheme); without it they are ignored, so a client cannot forge its IP."""
     from loom.kernel.web.secret import check_secret_key, load_secret_key
 
     url = database_url or database_url_from_env()
@@ -48,6 +50,9 @@ def create_app(database_url: str | None = None, *, config: dict[str, Any] | None
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_PATH="/",
         SESSION_COOKIE_DOMAIN=None)
     app.config.update(config)
+    hops = int(app.config.get("LOOM_PROXY_HOPS", os.environ.get("LOOM_PROXY_HOPS", "0")))
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     registry = manager.registry(installed)
     app.extensions[EXTENSION] = LoomState(engine, registry)
     from loom.kernel.api import register_api

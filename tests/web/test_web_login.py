@@ -134,3 +134,24 @@ def test_a_failed_login_of_an_unknown_user_is_audited_by_name(log_in, run):
 ])
 def test_after_login_only_same_origin_paths_are_followed(make_user, log_in, target, lands):
     assert log_in(make_user(), next=target).headers["Location"] == lands
+
+
+def test_a_forged_forwarded_address_is_ignored_unless_a_proxy_is_configured(shop, make_user, run):
+    import os
+
+    from loom.kernel.web.app import create_app
+
+    def audited_ip(app):
+        client = app.test_client()
+        client.get("/login")
+        with client.session_transaction() as session:
+            token = session["csrf"]
+        response = client.post("/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                               data={"login": make_user(), "password": PASSWORD, "csrf_token": token})
+        rows = [row for row in audit_rows(run, "login.ok") if row.details["request_id"] ==
+                response.headers["X-Request-Id"]]
+        return rows[0].details["ip"]
+
+    key = os.urandom(32)
+    assert audited_ip(create_app(shop.url, config={"SECRET_KEY": key})) == "127.0.0.1"
+    assert audited_ip(create_app(shop.url, config={"SECRET_KEY": key, "LOOM_PROXY_HOPS": 1})) == "203.0.113.9"
