@@ -148,4 +148,16 @@ def register_menus() -> list[Any]:
     to users who may read that model."""
 
 
+@hookspec
+def register_blueprints() -> list[Any]:
+    """Return Flask blueprints of a module's own screens, registered on the web shell's application.
+
+    Collected once when the application is built. Every route needs a logged-in user unless its
+    view is marked with ``loom.kernel.web.gate.public``; POST and other state-changing routes get
+    the CSRF check. A blueprint's ``template_folder`` joins the template search path after the
+    kernel's, so its templates may ``{% extends "base.html" %}`` (keep them under a folder named
+    after the module, ``sales/order_board.html``, so names never collide); views run their work
+    with ``loom_state(current_app).run(g.account.uid, work)``."""
+
+
 # --- JSON API (kernel/api/) ------------------------------------------------------------------------

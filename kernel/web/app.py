@@ -4,6 +4,7 @@ database, with the JSON API and the web shell's blueprints registered."""
 from __future__ import annotations
 
 import os
+from itertools import chain
 from typing import Any
 
 from flask import Flask
@@ -63,7 +64,7 @@ def create_app(database_url: str | None = None, *, config: dict[str, Any] | None
 
 
 def _register_shell(app: Flask, registry: Any) -> None:
-    """The shell's request pipeline (request id, CSRF, session user) and its pages."""
+    """The shell's request pipeline (request id, CSRF, session user), its pages and the modules'."""
     from loom.kernel.web.auth import auth
     from loom.kernel.web.csrf import install_csrf
     from loom.kernel.web.errors import install_error_pages
@@ -83,3 +84,5 @@ def _register_shell(app: Flask, registry: Any) -> None:
     app.register_blueprint(auth)
     app.register_blueprint(shell)
     app.register_blueprint(record_views)
+    for blueprint in chain.from_iterable(registry.pm.hook.register_blueprints()):
+        app.register_blueprint(blueprint)
