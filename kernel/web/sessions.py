@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, session
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from loom.kernel.errors import MissingError
 from loom.kernel.web.menus import MenuItem, app_menu, visible_menu
 from loom.kernel.web.state import loom_state
-from loom.kernel.web.throttle import login_row
+from loom.kernel.web.throttle import ensure_row, login_row
 
 #: Seconds a session may stay unused (30 minutes).
 IDLE_SECONDS = 30 * 60
@@ -58,10 +58,8 @@ def start_session(uid: int, generation: int, stamp: str) -> None:
 
 def next_generation(db: Session, model: type, login: str) -> None:
     """Raise ``login``'s session generation: every session issued before it ends."""
-    changed = db.execute(update(model).where(model.login == login)
-                         .values(generation=model.generation + 1)).rowcount
-    if not changed:
-        db.execute(insert(model).values(login=login, failures=0, generation=1))
+    ensure_row(db, model, login)
+    db.execute(update(model).where(model.login == login).values(generation=model.generation + 1))
 
 
 def load_account(app: Flask) -> Account | None:

@@ -1,11 +1,14 @@
-"""Failed logins per login name: from the 5th failure on, each further attempt waits 60 s (W2)."""
+"""Failed logins per login name: from the 5th failure on, each further attempt waits 60 s (W2).
+
+The counts live in ``loom.web_login``, one row per login name tried, known or not."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 #: Failures allowed before each further attempt has to wait.
@@ -32,12 +35,17 @@ def login_row(session: Session, model: type, login: str) -> Any:
     return session.scalars(select(model).where(model.login == login)).one_or_none()
 
 
+def ensure_row(session: Session, model: type, login: str) -> None:
+    """Create ``login``'s row unless it exists (two concurrent first attempts create one row)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(model.__table__).values(login=login, failures=0, generation=0, version=1)
+                    .on_conflict_do_nothing(index_elements=["login"]))
+
+
 def count_failure(session: Session, model: type, login: str) -> None:
-    """Add one failure to ``login`` (its row is created on the first one) in one statement."""
-    changed = session.execute(update(model).where(model.login == login)
-                              .values(failures=model.failures + 1, failed_at=_now())).rowcount
-    if not changed:
-        session.execute(insert(model).values(login=login, failures=1, failed_at=_now(), generation=0))
+    """Add one failure to ``login`` (its row is created on the first one)."""
+    ensure_row(session, model, login)
+    session.execute(update(model).where(model.login == login).values(failures=model.failures + 1, failed_at=_now()))
 
 
 def clear_failures(session: Session, model: type, login: str) -> None:
