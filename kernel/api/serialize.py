@@ -26,5 +26,5 @@ def plain(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON text of ``value`` (see :func:`plain`)."""
-    return json.dumps(plain(value), ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text of ``value`` (values JSON lacks are converted as :func:`plain` does)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=plain)
