@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from loom.kernel.errors import LoomError
+from loom.kernel.errors import BusyError, LoomError
 
 if TYPE_CHECKING:  # Flask is imported when an application is built, not by the kernel's periodic job
     from flask import Flask, Response
@@ -30,6 +30,7 @@ def register_api(app: Flask) -> None:
 def _error(exc: Exception) -> Response:
     """Every refusal of the API as ``{"error": {...}}`` with its status (see :mod:`.errors`)."""
     from flask import Response, g
+    from sqlalchemy.exc import InterfaceError, OperationalError
     from werkzeug.exceptions import HTTPException
 
     from loom.kernel.api.errors import MalformedRequestError, error_response
@@ -43,6 +44,9 @@ def _error(exc: Exception) -> Response:
         body = {"error": {"code": (exc.name or "error").lower().replace(" ", "_"), "message": exc.description,
                           "field": None, "details": {}}}
         return Response(dumps(body), status=code, mimetype="application/json")
+    if isinstance(exc, (OperationalError, InterfaceError)):  # the database went away: retry later (F3)
+        log.warning("API request: database unavailable: %s", exc)
+        return error_response(BusyError("kernel.api_database_unavailable"), lang)
     if isinstance(exc, UnicodeDecodeError):  # a query string that is not UTF-8
         return error_response(MalformedRequestError("kernel.api_body_not_utf8", field="query", position=exc.start),
                               lang)

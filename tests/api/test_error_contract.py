@@ -131,6 +131,33 @@ def test_503_with_retry_after_when_the_database_stays_busy(bench, monkeypatch):
     assert error(answer)["code"] == "busy"
 
 
+def test_503_when_the_database_connection_is_lost(bench, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from loom.kernel.api import routes
+
+    def lost(*_args, **_kw):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(routes, "list_page", lost)
+    answer = bench.get("/api/v1/base.partner")
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+    assert error(answer)["code"] == "busy"
+
+
+def test_422_for_a_warning_to_acknowledge_carries_its_id(bench, monkeypatch):
+    from loom.kernel import errors
+    from loom.kernel.api import routes
+
+    def warn(*_args, **_kw):
+        raise errors.Warning("kernel.busy", warning_id="credit_limit", attempts=1)
+
+    monkeypatch.setattr(routes, "list_page", warn)
+    answer = bench.get("/api/v1/base.partner")
+    assert answer.status_code == 422
+    assert error(answer)["code"] == "warning" and error(answer)["details"]["warning_id"] == "credit_limit"
+
+
 def test_messages_follow_the_users_language(bench):
     def chinese(env):
         env["loom.user"].write(env["loom.user"].search([["login", "=", "nobody"]]), {"lang": "zh_CN"})
