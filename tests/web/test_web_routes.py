@@ -39,3 +39,28 @@ def test_an_anonymous_visitor_reaches_no_route_that_needs_a_login(app, path, met
     assert response.status_code in (302, 401)
     if response.status_code == 302:
         assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_no_get_changes_the_database(app, shop, make_user, log_in):
+    from sqlalchemy import MetaData, select
+
+    from loom.kernel.db import run_unit_of_work
+
+    def snapshot():
+        """Every row of every table (a row-count and content checksum in one)."""
+        def rows(session):
+            metadata = MetaData()
+            metadata.reflect(session.connection())
+            return {name: sorted(map(repr, session.execute(select(table)).all()))
+                    for name, table in metadata.tables.items()}
+
+        return run_unit_of_work(shop.engine, rows, write=False)
+
+    browser = log_in(make_user("kernel.administrator", "kernel.auditor")).client
+    before = snapshot()
+    for path in ("/", "/login", "/m/base.partner", "/m/base.partner?q=x&page=1", "/m/loom.audit_log",
+                 "/m/loom.user/1", "/logout", "/preferences/lang?lang=zh_CN", "/no-such-page"):
+        browser.get(path)
+    app.test_client().get("/login")
+    assert snapshot() == before
+    assert "Audit log" in browser.get("/").get_data(as_text=True)  # still English, still logged in
