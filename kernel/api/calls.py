@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, g, request
 
@@ -16,6 +16,7 @@ from loom.kernel.db import run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.web.state import loom_state
 
+T = TypeVar("T")
 #: What a view's work returns: the HTTP status and the JSON body.
 Answer = tuple[int, Any]
 KEY_HEADER = "Idempotency-Key"
@@ -26,21 +27,26 @@ def call(work: Callable[[Environment], Answer], *, write: bool = False, body: by
     """Run ``work(env)`` as the token's user in one unit of work and answer its JSON.
 
     ``body`` is the raw request body a ``POST`` hashes for its idempotency key."""
-    state = loom_state()
-    token = bearer_token()
     key = idempotency_key() if write and request.method == "POST" else None
-
-    def unit(session: Any) -> Answer:
-        env = Environment(state.registry, session, uid=token_user(Environment(state.registry, session, su=True), token))
-        g.loom_lang = env.lang
-        if key is None:
-            return work(env)
+    if key is None:
+        status, answer = as_token_user(work, write=write)
+    else:
         from loom.kernel.api.idempotency import once
 
-        return once(env, key, request_fingerprint(body), work)
-
-    status, answer = run_unit_of_work(state.engine, unit, write=write)
+        status, answer = as_token_user(lambda env: once(env, key, request_fingerprint(body), work), write=write)
     return json_response(status, answer)
+
+
+def as_token_user(work: Callable[[Environment], T], *, write: bool = False) -> T:
+    """``work(env)`` in one unit of work as the user of the request's bearer token (401 without one)."""
+    state, token = loom_state(), bearer_token()
+
+    def unit(session: Any) -> T:
+        env = Environment(state.registry, session, uid=token_user(Environment(state.registry, session, su=True), token))
+        g.loom_lang = env.lang
+        return work(env)
+
+    return run_unit_of_work(state.engine, unit, write=write)
 
 
 def json_response(status: int, answer: Any) -> Response:

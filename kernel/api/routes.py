@@ -13,14 +13,14 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from loom.kernel.api.body import choice_param, int_param, json_body, json_param, parse_object, raw_body
-from loom.kernel.api.calls import call, json_response
+from loom.kernel.api.calls import as_token_user, call, json_response
 from loom.kernel.api.errors import MalformedRequestError, RouteMissingError
 from loom.kernel.api.listing import TOTALS, Page, list_page
 from loom.kernel.api.permissions import declares
 from loom.kernel.api.tokens import login_token
 from loom.kernel.db import run_unit_of_work
 from loom.kernel.environment import Environment
-from loom.kernel.errors import MissingError
+from loom.kernel.errors import MissingError, StaleRecordError
 from loom.kernel.records import MAX_LIMIT, Records
 from loom.kernel.web.state import loom_state
 
@@ -124,7 +124,15 @@ def add_routes(api: Blueprint) -> None:
             records.write([record], values, expected_version=version)
             return 200, records.read([record])[0]
 
-        return call(work, write=True)
+        try:
+            return call(work, write=True)
+        except StaleRecordError as exc:
+            if "current" in exc.params:
+                raise
+            # another transaction saved it between our read and our UPDATE: answer with what it saved
+            current = as_token_user(lambda env: _records(env, model).read([_records(env, model).get(record_id)])[0])
+            raise StaleRecordError("kernel.stale_record", model=model, id=record_id, version=current["version"],
+                                   current=current) from exc
 
     @api.delete("/<model>/<int:record_id>")
     @declares("delete")

@@ -151,3 +151,28 @@ def test_a_clerk_sees_only_the_main_companys_partners(bench, partners):
     assert bench.get("/api/v1/base.partner", who="clerk", query_string={
         "filter": '[["name", "=", "P99 branch"]]', "total": "exact"}).get_json()["total"] == 0
     assert bench.post("/api/v1/base.partner", who="clerk", json={"name": "Not allowed"}).status_code == 403
+
+
+def test_of_ten_saves_racing_from_one_version_exactly_one_wins_and_the_rest_see_its_values(bench, partners):
+    import threading
+
+    record = partners[5]
+    version = bench.get(f"/api/v1/base.partner/{record}").get_json()["version"]
+    answers = {}
+
+    def save(i):
+        answers[i] = bench.patch(f"/api/v1/base.partner/{record}", json={"city": f"City {i}", "version": version})
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [i for i, a in answers.items() if a.status_code == 200]
+    assert len(winners) == 1, {i: a.get_json() for i, a in answers.items()}
+    final = bench.get(f"/api/v1/base.partner/{record}").get_json()
+    assert final["version"] == version + 1 and final["city"] == f"City {winners[0]}"
+    for i, answer in answers.items():
+        if i != winners[0]:
+            assert answer.status_code == 409 and error(answer)["code"] == "stale_record"
+            assert error(answer)["details"]["current"]["city"] == final["city"]
