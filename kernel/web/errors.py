@@ -46,7 +46,7 @@ def install_error_pages(app: Flask) -> None:
     def _loom_error(exc: LoomError) -> Response:
         if exc.http_status >= 500:
             log.error("request %s failed: %s", request_id(), exc.message_id, exc_info=exc)
-            return error_response(exc.http_status)
+            return error_response(exc.http_status, headers={"Retry-After": "1"} if exc.http_status == 503 else None)
         return error_response(exc.http_status, exc.message(current_lang()), code=exc.code, field=exc.field)
 
     @app.errorhandler(Exception)

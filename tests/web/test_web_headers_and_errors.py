@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from loom.kernel.errors import BusyError
 from loom.kernel.web.app import create_app
 from loom.kernel.web.gate import public
 
@@ -21,7 +22,12 @@ def breaking_app(shop):
     def explode():
         raise RuntimeError("SELECT secret FROM /srv/loom/config.py")
 
+    @public
+    def busy():
+        raise BusyError("kernel.busy", attempts=5)
+
     app.add_url_rule("/explode", "explode", explode)
+    app.add_url_rule("/busy", "busy", busy)
     return app
 
 
@@ -48,6 +54,12 @@ def test_a_crash_shows_only_the_request_id(breaking_app):
     assert response.status_code == 500
     assert response.headers["X-Request-Id"] in body
     assert "Traceback" not in body and "SELECT" not in body and "/srv/" not in body and ".py" not in body
+
+
+def test_a_busy_database_answers_503_with_retry_after(breaking_app):
+    response = breaking_app.test_client().get("/busy")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+    assert "try again" in response.get_data(as_text=True)
 
 
 def test_an_api_error_is_json_with_the_request_id(breaking_app):
