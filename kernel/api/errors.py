@@ -48,6 +48,13 @@ class IdempotencyKeyReusedError(LoomError):
     http_status = 409
 
 
+class ThrottledError(LoomError):
+    """Too many failed attempts: wait ``retry_after`` seconds (sent as ``Retry-After``)."""
+
+    code = "throttled"
+    http_status = 429
+
+
 class RouteMissingError(LoomError):
     """No API route answers this method and path."""
 
@@ -62,11 +69,13 @@ def error_body(error: LoomError, lang: str = "en") -> dict[str, Any]:
 
 
 def error_response(error: LoomError, lang: str = "en") -> Response:
-    """The HTTP response of ``error`` (503 answers carry ``Retry-After``)."""
+    """The HTTP response of ``error`` (503 and 429 answers carry ``Retry-After``)."""
     from flask import Response
 
     status = error.http_status if 400 <= error.http_status < 600 else 500
     response = Response(dumps(error_body(error, lang)), status=status, mimetype="application/json")
     if isinstance(error, BusyError):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    elif isinstance(error, ThrottledError):
+        response.headers["Retry-After"] = str(error.params["retry_after"])
     return response

@@ -14,11 +14,10 @@ from flask import Blueprint, jsonify, request
 
 from loom.kernel.api.body import choice_param, int_param, json_body, json_param, parse_object, raw_body
 from loom.kernel.api.calls import as_token_user, call, json_response
-from loom.kernel.api.errors import MalformedRequestError, RouteMissingError
+from loom.kernel.api.errors import AuthenticationError, MalformedRequestError, RouteMissingError, ThrottledError
 from loom.kernel.api.listing import TOTALS, Page, list_page
 from loom.kernel.api.permissions import declares
-from loom.kernel.api.tokens import login_token
-from loom.kernel.db import run_unit_of_work
+from loom.kernel.api.tokens import create_token
 from loom.kernel.environment import Environment
 from loom.kernel.errors import MissingError, StaleRecordError
 from loom.kernel.records import MAX_LIMIT, Records
@@ -26,6 +25,8 @@ from loom.kernel.web.state import loom_state
 
 #: Rows per page when the client gives no ``limit``.
 DEFAULT_LIMIT = 50
+#: The longest login name a token request may give.
+LOGIN_SIZE = 100
 
 
 def add_routes(api: Blueprint) -> None:
@@ -40,15 +41,24 @@ def add_routes(api: Blueprint) -> None:
     @api.post("/auth/token")
     @declares("public")
     def issue_token():
-        """A new token for a login and password (401, one body, for an unknown user or a wrong password)."""
+        """A new token for a login and password: 401, one body, for an unknown user or a wrong password;
+        429 with ``Retry-After`` once a login name has failed too often (the web shell's throttle)."""
+        from loom.kernel.web.login import attempt_login
+        from loom.kernel.web.requests import client_ip, request_id
+
         body = json_body()
+        login, password, name = body.get("login"), body.get("password"), body.get("name") or "api"
+        if not isinstance(login, str) or not isinstance(password, str) or not 0 < len(login) <= LOGIN_SIZE:
+            raise AuthenticationError("kernel.api_login_failed")
         state = loom_state()
-
-        def unit(session: Any) -> str:
-            env = Environment(state.registry, session, su=True)
-            return login_token(env, body.get("login"), body.get("password"), body.get("name") or "api")
-
-        return json_response(201, {"token": run_unit_of_work(state.engine, unit)})
+        outcome = attempt_login(state, login, password, {"request_id": request_id(), "ip": client_ip(),
+                                                         "channel": "api"})
+        if outcome.wait:
+            raise ThrottledError("kernel.api_login_throttled", field="login", retry_after=outcome.wait)
+        if outcome.uid is None:
+            raise AuthenticationError("kernel.api_login_failed")
+        token = state.run(outcome.uid, lambda env: create_token(env.sudo(), env.user, name)[1])  # audited as the user
+        return json_response(201, {"token": token})
 
     @api.get("/openapi.json")
     @declares("public")

@@ -3,7 +3,9 @@
 Creating and revoking a token is written to the security audit log in the same transaction
 (``token.create``, ``token.revoke``). :func:`token_user` is what every API request calls: it
 finds the user of a presented token by its hash (one indexed lookup, no timing leak from a
-string comparison) and refuses an unknown, revoked or inactive one with the same 401.
+string comparison) and refuses an unknown, revoked or inactive one with the same 401. Logging in
+for a token (``POST /api/v1/auth/token``) goes through the web shell's login check
+(:func:`loom.kernel.web.login.attempt_login`): one throttle per login name for both channels.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -20,7 +21,6 @@ from loom.kernel import access
 from loom.kernel.api.errors import AuthenticationError
 from loom.kernel.audit import audit_event
 from loom.kernel.errors import MissingError, ValidationError
-from loom.kernel.passwords import hash_password, verify_password
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
@@ -88,23 +88,6 @@ def token_user(env: Environment, token: str | None) -> int:
     if last is None or _aware(last) < now - LAST_USED_RESOLUTION:
         env.session.execute(update(cls).where(cls.id == found.id).values(last_used_at=now))
     return found.user_id
-
-
-def login_token(env: Environment, login: Any, password: Any, name: str = "api") -> str:
-    """A new token for ``login`` when ``password`` is right; one 401 for an unknown user and a wrong password."""
-    user_cls = env.registry["loom.user"]
-    user = None
-    if isinstance(login, str) and login:
-        user = env.session.scalars(select(user_cls).where(user_cls.login == login, user_cls.active.is_(True))).first()
-    stored = user.password_hash if user is not None else _stand_in_hash()  # same work for an unknown login
-    if not verify_password(stored, password) or user is None:
-        raise AuthenticationError("kernel.api_login_failed")
-    return create_token(env, user, name)[1]
-
-
-@cache
-def _stand_in_hash() -> str:
-    return hash_password(secrets.token_urlsafe(16))
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

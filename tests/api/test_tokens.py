@@ -33,6 +33,25 @@ def test_an_unknown_login_and_a_wrong_password_get_the_same_401(bench):
     assert error(wrong)["code"] == "unauthenticated"
 
 
+def test_a_login_name_that_failed_five_times_waits_even_with_the_right_password(bench):
+    from loom.kernel.users import create_user
+
+    bench.unit(lambda env: create_user(env, "guessed", "Guessed", PASSWORD))
+    for _ in range(5):
+        assert bench.post("/api/v1/auth/token", who=None, json={"login": "guessed", "password": "nope"}
+                          ).status_code == 401
+    throttled = bench.post("/api/v1/auth/token", who=None, json={"login": "guessed", "password": PASSWORD})
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+    assert error(throttled)["code"] == "throttled" and error(throttled)["field"] == "login"
+
+
+def test_a_token_made_by_logging_in_is_audited_as_its_user(bench):
+    bench.post("/api/v1/auth/token", who=None, json={"login": "clerk", "password": PASSWORD, "name": "audited"})
+    made = bench.unit(lambda env: [(a.actor_login, a.details) for a in env["loom.audit_log"].search(
+        [["action", "=", "token.create"]])])
+    assert ("clerk", {"user": "clerk", "name": "audited"}) in made
+
+
 def test_the_api_needs_a_bearer_token_and_ignores_cookies(bench):
     client = bench.app.test_client()
     client.set_cookie("session", "anything")
