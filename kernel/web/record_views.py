@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 
 from loom.kernel.errors import AccessError, InvalidFieldError, MissingError
 from loom.kernel.timeline import timeline
+from loom.kernel.web.paging import after_domain, sort_terms
 from loom.kernel.web.state import loom_state
 
 record_views = Blueprint("records", __name__, url_prefix="/m")
@@ -114,18 +116,37 @@ def list_view(model: str) -> str:
         _known_model(env, model)
         columns = list_columns(env, model, request.args.get("columns"))
         domain = search_domain(env, model, request.args.get("q", "").strip(), request.args.get("domain", ""))
-        records = env[model].search(domain, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         total = env[model].count(domain)
+        records = _page(env, model, domain, number, request.args.get("after", ""))
         names = linked_names(env, model, records, columns)
         fields = env.registry.fields(model)
         rows = [(record.id, [shown(getattr(record, c), fields[c].kind, names.get((c, getattr(record, c))))
                              for c in columns]) for record in records]
-        return {"columns": [(c, field_label(c, fields[c])) for c in columns], "rows": rows, "total": total}
+        keyset = sort_terms(env, model) is not None and len(records) == PAGE_SIZE
+        return {"columns": [(c, field_label(c, fields[c])) for c in columns], "rows": rows, "total": total,
+                "after": records[-1].id if keyset else None}
 
     data = loom_state(current_app).run(g.account.uid, read, write=False)
     pages = max(1, -(-data["total"] // PAGE_SIZE))
+    kept = {key: request.args[key] for key in ("q", "domain", "columns") if request.args.get(key)}
+    previous = urlencode({**kept, "page": number - 1}) if number > 1 else None
+    following = urlencode({**kept, "page": number + 1, **({"after": data["after"]} if data["after"] else {})}) \
+        if number < pages else None
     return render_template("list.html", model=model, page=number, pages=pages, q=request.args.get("q", ""),
-                           domain=request.args.get("domain", ""), **data)
+                           domain=request.args.get("domain", ""), previous=previous, following=following, **data)
+
+
+def _page(env: Any, model: str, domain: list, number: int, after: str) -> list[Any]:
+    """Page ``number`` of the list: the page after record ``after`` by keyset when the request
+    names one and the model's order allows it, else by offset."""
+    terms = sort_terms(env, model)
+    if after and terms is not None:
+        if not after.isdigit():
+            abort(400)
+        start = env[model].get(int(after))
+        keyed = ["and", after_domain(start, terms), domain] if domain else after_domain(start, terms)
+        return env[model].search(keyed, limit=PAGE_SIZE)
+    return env[model].search(domain, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
 
 
 @record_views.get("/<model>/<int:record_id>")

@@ -115,3 +115,21 @@ def test_a_list_page_costs_the_same_queries_for_6_rows_as_for_80(app, admin, par
     few = queries(f'/m/base.partner?domain=[["parent_id", "=", {partners[0]}]]&columns=name,parent_id,city')
     many = queries("/m/base.partner?q=Plain&columns=name,parent_id,city")
     assert few == many
+
+
+def test_the_next_link_pages_by_keyset_with_the_same_rows_as_offset(admin, partners):
+    import re
+
+    first = admin.get("/m/base.partner?q=Plain&columns=name,city").get_data(as_text=True)
+    following = re.search(r'href="\?([^"]+)">Next', first).group(1).replace("&amp;", "&")
+    assert "after=" in following and "columns=name%2Ccity" in following
+    by_keyset = admin.get(f"/m/base.partner?{following}").get_data(as_text=True)
+    by_offset = admin.get("/m/base.partner?q=Plain&columns=name,city&page=2").get_data(as_text=True)
+    rows = re.compile(r"<tbody>.*</tbody>", re.S)
+    assert rows.search(by_keyset).group(0) == rows.search(by_offset).group(0)
+    assert "Plain partner 084" in by_keyset and "Page 2 of 2" in by_keyset
+
+
+def test_a_bad_keyset_start_is_refused(admin, partners):
+    assert admin.get("/m/base.partner?q=Plain&page=2&after=abc").status_code == 400
+    assert admin.get("/m/base.partner?q=Plain&page=2&after=999999").status_code == 404
