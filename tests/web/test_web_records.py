@@ -133,3 +133,12 @@ def test_the_next_link_pages_by_keyset_with_the_same_rows_as_offset(admin, partn
 def test_a_bad_keyset_start_is_refused(admin, partners):
     assert admin.get("/m/base.partner?q=Plain&page=2&after=abc").status_code == 400
     assert admin.get("/m/base.partner?q=Plain&page=2&after=999999").status_code == 404
+
+
+def test_no_page_shows_a_password_hash(admin):
+    with admin.session_transaction() as session:
+        uid = session["uid"]  # the administrator's own user record
+    detail = admin.get(f"/m/loom.user/{uid}").get_data(as_text=True)
+    listing = admin.get("/m/loom.user?columns=login,name").get_data(as_text=True)
+    assert "argon2" not in detail and "argon2" not in listing
+    assert admin.get("/m/loom.user?columns=password_hash").status_code == 400
