@@ -86,6 +86,9 @@ def test_from_the_fifth_failure_each_attempt_waits_a_minute(make_user, log_in, r
     assert throttled.status_code == 429
     assert 55 <= int(throttled.headers["Retry-After"]) <= 60
     assert "wait a minute" in throttled.get_data(as_text=True)
+    failed = [row for row in audit_rows(run, "login.failed") if row.details["login"] == login]
+    refused = [row for row in audit_rows(run, "login.throttled") if row.details["login"] == login]
+    assert len(failed) == 5 and len(refused) == 1  # every attempt is audited
 
 
 def test_after_the_wait_the_right_password_works_and_resets_the_count(make_user, log_in, run):
