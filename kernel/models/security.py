@@ -44,6 +44,13 @@ class User(Model):
     company_ids = Many2Many("loom.company", table="loom_user_company_rel")
     role_ids = Many2Many("loom.role", table="loom_user_role_rel")
 
+    def validate(self, env, changed):
+        """Nobody changes their own roles through a channel (B7): another person, or the superuser, must."""
+        from loom.kernel.errors import AccessError
+
+        if "role_ids" in changed and not env.su and env.uid == self.id:
+            raise AccessError("kernel.own_roles_unchangeable", field="role_ids", user=self.login)
+
 
 class ModelAccess(Model):
     """Permissions of one role on one model; no row means no access (deny by default)."""

@@ -176,3 +176,20 @@ def test_of_ten_saves_racing_from_one_version_exactly_one_wins_and_the_rest_see_
         if i != winners[0]:
             assert answer.status_code == 409 and error(answer)["code"] == "stale_record"
             assert error(answer)["details"]["current"]["city"] == final["city"]
+
+
+def test_a_user_manager_cannot_make_themselves_administrator(bench):
+    from loom.kernel.api.tokens import create_token
+    from loom.kernel.users import create_user, role_by_code
+
+    def make(env):
+        manager = create_user(env, "umgr", "Umgr", "a-long-test-password", roles=["kernel.user_manager"])
+        return manager.id, manager.version, role_by_code(env, "kernel.administrator").id, create_token(
+            env, manager, "self")[1]
+
+    uid, version, admin, token = bench.unit(make)
+    answer = bench.app.test_client().patch(f"/api/v1/loom.user/{uid}", json={"role_ids": [admin], "version": version},
+                                           headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 403 and error(answer)["field"] == "role_ids"
+    roles = bench.unit(lambda env: [r.code for r in env["loom.user"].get(uid).role_ids])
+    assert roles == ["kernel.user_manager"]

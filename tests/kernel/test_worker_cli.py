@@ -84,6 +84,7 @@ def test_retry_needs_event_ids_or_dead(shop, environment):
 
 def test_jobs_lists_the_nightly_check_and_the_pruning(shop, environment):
     assert json.loads(loom(environment, "worker", "jobs", "--json").output) == [
+        {"name": "kernel.api_idempotency_prune", "schedule": "17 * * * *"},
         {"name": "kernel.nightly_check", "schedule": "0 2 * * *"},
         {"name": "kernel.outbox_prune", "schedule": "0 3 * * *"}]
 
