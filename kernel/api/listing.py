@@ -55,7 +55,7 @@ class Page:
 
 def list_page(records: Records, page: Page) -> dict[str, Any]:
     """The page's records (plain dicts), its total and the cursor of the next page."""
-    names = _fields(records, page.fields)
+    names = field_names(records, page.fields)
     stmt = records.select(page.domain, order=page.order)
     keys = _order_keys(records, page.order) if page.cursor is not None or page.offset == 0 else None
     if page.cursor is not None:
@@ -72,7 +72,9 @@ def list_page(records: Records, page: Page) -> dict[str, Any]:
     return body
 
 
-def _fields(records: Records, asked: list[str] | None) -> list[str]:
+def field_names(records: Records, asked: list[str] | None) -> list[str]:
+    """The fields a client asked for (400 ``invalid_field`` naming an unknown one), or by default every
+    stored field the user may read."""
     if asked is None:
         return [n for n, info in records.fields.items()
                 if info.kind not in ("one2many", "many2many") and access.field_readable(records.env, records.model, n)]

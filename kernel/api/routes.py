@@ -15,7 +15,7 @@ from flask import Blueprint, jsonify, request
 from loom.kernel.api.body import choice_param, int_param, json_body, json_param, parse_object, raw_body
 from loom.kernel.api.calls import as_token_user, call, json_response
 from loom.kernel.api.errors import AuthenticationError, MalformedRequestError, RouteMissingError, ThrottledError
-from loom.kernel.api.listing import TOTALS, Page, list_page
+from loom.kernel.api.listing import TOTALS, Page, field_names, list_page
 from loom.kernel.api.permissions import declares
 from loom.kernel.api.tokens import create_token
 from loom.kernel.environment import Environment
@@ -115,7 +115,7 @@ def add_routes(api: Blueprint) -> None:
 
         def work(env: Environment) -> tuple[int, Any]:
             records = _records(env, model)
-            return 200, records.read([records.get(record_id)], names)[0]
+            return 200, records.read([records.get(record_id)], field_names(records, names) if names else None)[0]
 
         return call(work)
 

@@ -33,6 +33,14 @@ def test_400_for_an_unknown_field_in_a_filter(bench):
     assert error(answer)["code"] == "invalid_field" and error(answer)["field"] == "nickname"
 
 
+def test_400_for_an_unknown_field_asked_for(bench):
+    partner = bench.unit(lambda env: env["base.partner"].create({"name": "Asked For"}).id)
+    for path in ("/api/v1/base.partner", f"/api/v1/base.partner/{partner}"):
+        answer = bench.get(path, query_string={"fields": "name,nickname"})
+        assert answer.status_code == 400, path
+        assert error(answer)["code"] == "invalid_field" and error(answer)["field"] == "nickname"
+
+
 def test_400_for_an_unknown_operator(bench):
     answer = bench.get("/api/v1/base.partner", query_string={"filter": '[["name", "~~", "x"]]'})
     assert answer.status_code == 400

@@ -50,7 +50,7 @@ def _sql_like(text: str) -> bool:
     return any(ch in text for ch in " '();-,")
 
 
-@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "1e309", "1." + "0" * 39 + "1"])
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "1e309", "1." + "0" * 39 + "1", '"\uff11\uff12"'])
 def test_amounts_that_are_not_numbers_or_too_precise_are_refused_naming_the_field(bench, amount):
     order = bench.unit(lambda env: env["alpha.order"].search([], limit=1) or None)
     body = b'{"order_id": %d, "quantity": 1, "price": %s}' % (order[0].id if order else 1, amount.encode())
