@@ -14,16 +14,27 @@ Sequential requests in one thread; figures are requests per second (1 / median) 
 percentiles in milliseconds. The issue's target (>= 250 requests/s) is for gunicorn with one
 worker per core under wrk: this in-process figure is the per-core ceiling of that measurement.
 
-    python benchmarks/api_list.py [--partners 100000] [--requests 500]
+With ``--serve SECONDS`` it also starts ``loom serve --workers 2`` (gunicorn, one worker per
+core) on the same database and loads it from a second process (a Python client: Debian's wrk is
+not installed here) with 8 threads for SECONDS, closed-loop, counting answered requests per
+second. The client shares the machine's two cores with the workers, so this undercounts.
+
+    python benchmarks/api_list.py [--partners 100000] [--requests 500] [--serve 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import secrets
+import socket
 import statistics
+import subprocess
 import sys
+import threading
 import time
+import urllib.request
 
 from _common import (
     pg_available,
@@ -110,6 +121,61 @@ def time_raw(url: str, requests: int, page: str) -> list[float]:
     return samples
 
 
+def load(port: int, token: str, path: str, seconds: float, threads: int) -> dict[str, float]:
+    """Closed-loop load from this process: ``threads`` clients sending ``path`` for ``seconds``."""
+    import http.client
+
+    latencies: list[float] = []
+    failures = [0]
+    deadline = time.perf_counter() + seconds
+
+    def client() -> None:
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            answer = conn.getresponse()
+            answer.read()
+            conn.close()
+            if answer.status == 200:
+                latencies.append(time.perf_counter() - start)
+            else:
+                failures[0] += 1
+
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return {**figures(latencies), "requests_per_s": len(latencies) / seconds, "failures": failures[0]}
+
+
+def served(url: str, token: str, seconds: float) -> dict[str, dict[str, float]]:
+    """Figures of ``loom serve --workers 2`` under load from a second process, by default order and by id."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "LOOM_DATABASE_URL": url, "LOOM_SECRET_KEY": secrets.token_hex(32)}
+    server = subprocess.Popen([sys.executable, "-m", "loom", "serve", "--workers", "2", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        results = {}
+        for name, path in (("served", PATH), ("served, order=id", PATH_BY_ID)):
+            client = subprocess.run([sys.executable, __file__, "--client", str(port), token, path, str(seconds)],
+                                    capture_output=True, text=True, check=True)
+            results[name] = json.loads(client.stdout)
+        return results
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+
+
 def figures(samples: list[float]) -> dict[str, float]:
     """Requests per second and latency percentiles (ms) of ``samples``."""
     ordered = sorted(samples)
@@ -123,7 +189,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--serve", type=float, default=0, help="seconds of load on loom serve (0: skip)")
+    parser.add_argument("--client", nargs=4, metavar=("PORT", "TOKEN", "PATH", "SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.client:
+        port, token, path, seconds = args.client
+        print(json.dumps(load(int(port), token, path, float(seconds), threads=8)))
+        return 0
     stop_cleanly_on_sigterm()
     if not pg_available():
         print("PostgreSQL is not reachable (LOOM_BENCH_PG_URL): nothing measured")
@@ -137,6 +209,8 @@ def main() -> int:
                    "raw SQL": figures(time_raw(url, args.requests, RAW_PAGE)),
                    "api, order=id": figures(time_api(url, token, args.requests, PATH_BY_ID)),
                    "raw SQL, order by id": figures(time_raw(url, args.requests, RAW_PAGE_BY_ID))}
+        if args.serve:
+            results.update(served(url, token, args.serve))
     raw = results["raw SQL"]["median_ms"]
     print_table(f"GET {PATH} over {args.partners:,} partners, PostgreSQL, Flask test client, "
                 f"{args.requests} sequential requests", ["how", "req/s", "median ms", "p90 ms", "p99 ms", "vs raw"],

@@ -193,3 +193,16 @@ def test_a_user_manager_cannot_make_themselves_administrator(bench):
     assert answer.status_code == 403 and error(answer)["field"] == "role_ids"
     roles = bench.unit(lambda env: [r.code for r in env["loom.user"].get(uid).role_ids])
     assert roles == ["kernel.user_manager"]
+
+
+def test_a_list_ordered_through_a_link_follows_the_linked_name(bench, partners):
+    from loomtest_alpha.testing import draft_orders
+
+    for buyer in ("Zeta Buyer", "Aa Buyer"):
+        bench.unit(lambda env, buyer=buyer: draft_orders(env, 1, partner_name=buyer))
+    answer = bench.get("/api/v1/alpha.order", query_string={"order": "partner_id.name desc", "limit": "500",
+                                                              "fields": "partner_id"})
+    assert answer.status_code == 200, answer.get_json()
+    names = bench.unit(lambda env: {p.id: p.name for p in env["base.partner"].search([])})
+    shown = [names[row["partner_id"]] for row in answer.get_json()["records"]]
+    assert shown == sorted(shown, reverse=True) and "Zeta Buyer" in shown and "Aa Buyer" in shown
