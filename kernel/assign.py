@@ -63,7 +63,7 @@ def _set_many2one(records: Records, record: Any, info: FieldInfo, value: Any) ->
 
 
 def _many2many(records: Records, info: FieldInfo, value: Any) -> list[Any]:
-    if not isinstance(value, list):
+    if not isinstance(value, list) or any(isinstance(i, bool) or not isinstance(i, int) for i in value):
         raise ValidationError("kernel.value_not_id_list", field=info.name)
     try:
         return records.env[info.target].browse(value)

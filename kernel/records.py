@@ -84,9 +84,10 @@ class Records:
 
     def browse(self, ids: Iterable[int], *, perm: str = "read") -> list[Any]:
         """The records with ``ids`` (in that order); ``MissingError`` if any is absent or hidden."""
-        wanted = list(dict.fromkeys(ids))
-        if any(isinstance(i, bool) or not isinstance(i, int) for i in wanted):
-            raise ValidationError("kernel.value_not_integer", field="id", value=repr(wanted)[:60])
+        given = list(ids)
+        if any(isinstance(i, bool) or not isinstance(i, int) for i in given):
+            raise ValidationError("kernel.value_not_integer", field="id", value=repr(given)[:60])
+        wanted = list(dict.fromkeys(given))
         if not wanted:
             return []
         stmt = self.select([["id", "in", wanted]], perm=perm, active_test=False)

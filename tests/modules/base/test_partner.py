@@ -87,6 +87,8 @@ def test_a_partner_cannot_be_its_own_parent(base_env):
     ({"name": "  "}, "name"),
     ({"name": "X", "email": "not an address"}, "email"),
     ({"name": "X", "country_code": "cn"}, "country_code"),
+    ({"name": "X", "tag_ids": [[]]}, "tag_ids"),
+    ({"name": "X", "tag_ids": ["1"]}, "tag_ids"),
 ])
 def test_partner_values_are_checked(base_env, values, field):
     with pytest.raises(ValidationError) as caught:
