@@ -37,11 +37,14 @@ SCRIPTS = {  # name -> (time limit in seconds, extra arguments for --quick)
     "outbox_relay": (900, ["--events", "2000", "--runs", "1"]),
     "import_partners": (900, ["--rows", "2000", "--runs", "1"]),
     "backup_restore": (1800, ["--rows", "20000", "--runs", "1"]),
+    "web_serve": (600, ["--runs", "2"]),
+    "web_list": (1200, ["--rows", "20000", "--runs", "3"]),
+    "api_list": (1800, ["--partners", "20000", "--requests", "100"]),
 }
-#: Scripts that measure in process, in the interpreter they are started with (no ``--venv`` option).
-IN_PROCESS = ("import_partners", "backup_restore")
+#: Scripts that measure in the interpreter they are started with (no ``--venv`` option).
+IN_PROCESS = ("import_partners", "backup_restore", "web_serve", "web_list", "api_list")
 #: Scripts that take ``--no-pg``.
-TAKES_NO_PG = ("cli_startup", "install", "backup_restore")
+TAKES_NO_PG = ("cli_startup", "install", "backup_restore", "web_serve", "web_list")
 
 
 def _get(data: dict[str, Any], *path: str) -> Any:
