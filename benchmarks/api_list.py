@@ -217,8 +217,7 @@ def main() -> int:
                 f"{args.requests} sequential requests", ["how", "req/s", "median ms", "p90 ms", "p99 ms", "vs raw"],
                 [[name, f["requests_per_s"], f["median_ms"], f["p90_ms"], f["p99_ms"], f"{f['median_ms'] / raw:.1f}x"]
                  for name, f in results.items()])
-    path = write_results("api_list" + ("_name_index" if args.name_index else ""), {"partners": args.partners,
-                                      "name_index": args.name_index, "requests": args.requests, "path": PATH,
+    path = write_results("api_list", {"partners": args.partners, "requests": args.requests, "path": PATH,
                                       "target_rps_gunicorn": TARGET_RPS, "figures": results})
     print(f"\nwrote {path}")
     return 0
