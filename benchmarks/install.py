@@ -231,7 +231,7 @@ def whole_process(runs: int, backends: list[str], new_pg: Any) -> dict[str, Any]
             for backend in backends:
                 def argv(backend: str = backend, command: str = command, counter: Iterator[int] = count()) -> list[str]:
                     url = f"sqlite:///{tmp / f'{command}{next(counter)}.db'}" if backend == "sqlite" else new_pg()[1]
-                    return [loom, "--database", url, command]
+                    return [loom, "--database", url, command, *(["--no-serve"] if command == "quickstart" else [])]
 
                 figure = time_command(argv, runs=runs, env=env, cwd=tmp, timeout=120)
                 figure["target"] = TARGETS[(command, backend)]
@@ -273,7 +273,7 @@ wrap(users, "create_user", "create admin (incl. its argon2 hash)")
 wrap(users, "hash_password", "argon2 hashes (all calls)")
 wrap(passwords, "hash_password", "argon2 hashes (all calls)")
 from loom.cli.main import main
-sys.argv = ["loom", "--database", sys.argv[1], "quickstart"]
+sys.argv = ["loom", "--database", sys.argv[1], "quickstart", "--no-serve"]
 t = time.perf_counter()
 try:
     main()

@@ -24,14 +24,23 @@ def init(ctx: click.Context, admin_login: str, demo: bool) -> None:
 
 @click.command()
 @click.option("--admin-login", default="admin", show_default=True, help="Login of the administrator.")
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Serve the web shell once the database is ready.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to serve on.")
 @click.pass_context
-def quickstart(ctx: click.Context, admin_login: str) -> None:
-    """Create ./loom.db (or --database) with every shipped module, demo data and the administrator."""
+def quickstart(ctx: click.Context, admin_login: str, serve: bool, port: int) -> None:
+    """Create ./loom.db (or --database) with every shipped module, demo data and the administrator,
+    then serve the web shell on http://127.0.0.1:5000 (`--no-serve` only prepares the database)."""
     from loom.kernel.manifest import discover
 
     modules = sorted(m.name for m in discover().values() if m.package.startswith("loom.modules."))
     _initialize(ctx, modules, admin_login, demo=True)
-    click.echo("The web shell arrives in a later release; use `loom --help` to explore.")
+    if serve:
+        from loom.cli.serve_cmd import serve as serve_command
+
+        ctx.invoke(serve_command, host="127.0.0.1", port=port, workers=1)
+    else:
+        click.echo("Run `loom serve` to open the web shell.")
 
 
 def _initialize(ctx: click.Context, modules: list[str], admin_login: str, demo: bool) -> None:

@@ -51,7 +51,7 @@ def test_init_generates_a_password_and_prints_it_once(loom):
 
 
 def test_quickstart_installs_every_shipped_module_with_demo_data(loom):
-    out = loom.ok("quickstart", env={"LOOM_ADMIN_PASSWORD": ADMIN_PASSWORD})
+    out = loom.ok("quickstart", "--no-serve", env={"LOOM_ADMIN_PASSWORD": ADMIN_PASSWORD})
 
     shipped = {row["name"] for row in json.loads(loom.ok("module", "list", "--json"))}
     assert "(with demo data)" in out

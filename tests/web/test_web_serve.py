@@ -67,3 +67,19 @@ def test_loom_serve_answers_the_login_page_soon_after_launch(shop_file, workers)
     assert server.returncode == 0
     key = shop_file.with_name("shop.db.secret")
     assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+
+
+def test_quickstart_ends_with_the_shell_serving_the_new_database(tmp_path):
+    port = free_port()
+    env = {**{key: value for key, value in os.environ.items() if key != "LOOM_SECRET_KEY"},
+           "LOOM_PASSWORD_PROFILE": "test", "LOOM_DATABASE_URL": ""}
+    started = time.perf_counter()
+    server = subprocess.Popen([LOOM, "quickstart", "--port", str(port)], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, env=env, cwd=tmp_path, text=True)
+    try:
+        first_response(port, started)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=20)
+    assert "Administrator: admin  password: " in output and f"http://127.0.0.1:{port}/" in output
+    assert (tmp_path / "loom.db").exists() and server.returncode == 0
