@@ -32,10 +32,11 @@ class LoomError(Exception):
         return self.message("en")
 
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
-        """The JSON error body: code, message, field and details."""
-        details = {k: v if isinstance(v, (int, float, bool, type(None), list)) else str(v)
-                   for k, v in self.params.items()}
-        return {"code": self.code, "message": self.message(lang), "field": self.field, "details": details}
+        """The JSON error body: code, message, field and details (JSON-safe values)."""
+        from loom.kernel.jsonable import jsonable
+
+        return {"code": self.code, "message": self.message(lang), "field": self.field,
+                "details": {key: jsonable(value) for key, value in self.params.items()}}
 
 
 class UserError(LoomError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from loom.kernel.api.serialize import dumps, plain
+from loom.kernel.api.serialize import dumps
 from loom.kernel.errors import BusyError, LoomError
 
 if TYPE_CHECKING:
@@ -64,8 +64,7 @@ class RouteMissingError(LoomError):
 
 def error_body(error: LoomError, lang: str = "en") -> dict[str, Any]:
     """The JSON body of ``error``: its code, translated message, field and JSON-safe details."""
-    details = {key: plain(value) for key, value in error.params.items()}
-    return {"error": {"code": error.code, "message": error.message(lang), "field": error.field, "details": details}}
+    return {"error": error.as_dict(lang)}
 
 
 def error_response(error: LoomError, lang: str = "en") -> Response:

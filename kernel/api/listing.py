@@ -32,8 +32,8 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from loom.kernel import access
 from loom.kernel.api.errors import MalformedRequestError
-from loom.kernel.api.serialize import plain
 from loom.kernel.errors import InvalidFieldError
+from loom.kernel.jsonable import jsonable
 from loom.kernel.records import Records
 
 #: Above this many rows SQLite's "estimated" total stops counting.
@@ -134,7 +134,7 @@ def _after(records: Records, keys: list[tuple[str, str, str]], values: list[Any]
 
 
 def _encode(order: str, keys: list[tuple[str, str, str]], last: Any) -> str:
-    state = {"o": order, "v": [plain(getattr(last, name)) for name, _, _ in keys]}
+    state = {"o": order, "v": [jsonable(getattr(last, name)) for name, _, _ in keys]}
     return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
 
 

@@ -18,12 +18,11 @@ outer write never logs a change an inner one already logged.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from loom.kernel.errors import ConfigurationError
+from loom.kernel.jsonable import jsonable
 from loom.kernel.timeline.events import log_events
 
 if TYPE_CHECKING:
@@ -86,7 +85,7 @@ def log_changes(records: Records, before: Snapshot | None) -> None:
         names = tracked_fields(records.env.registry, model)
         ids, values = [], []
         for record_id, (record, old) in taken.items():
-            changes = {n: [_plain(o), _plain(v)] for n, o, v in zip(names, old, _values(record, names), strict=True)
+            changes = {n: [jsonable(o), jsonable(v)] for n, o, v in zip(names, old, _values(record, names), strict=True)
                        if o != v}
             if changes:
                 ids.append(record_id)
@@ -112,12 +111,3 @@ def _move_on(session: Any, logged: Snapshot, model: str, names: tuple[str, ...],
 
 def _values(record: Any, names: tuple[str, ...]) -> tuple:
     return tuple(getattr(record, n) for n in names)
-
-
-def _plain(value: Any) -> Any:
-    """A JSON value for the timeline: decimals as exact text, dates as ISO text."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
