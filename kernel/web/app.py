@@ -14,6 +14,7 @@ from loom.kernel.db import create_engine, database_url_from_env
 from loom.kernel.errors import ModuleError
 from loom.kernel.installer import ModuleManager
 from loom.kernel.web.state import EXTENSION, LoomState
+from loom.kernel.web.template_loader import module_template_loader
 
 #: The session cookie's name over plain HTTP, and over HTTPS (where the ``__Host-`` prefix pins it
 #: to this host, path ``/`` and Secure).
@@ -55,6 +56,7 @@ def create_app(database_url: str | None = None, *, config: dict[str, Any] | None
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     registry = manager.registry(installed)
+    app.jinja_loader = module_template_loader(registry)  # type: ignore[assignment]
     app.extensions[EXTENSION] = LoomState(engine, registry)
     from loom.kernel.api import register_api
 

@@ -3,6 +3,7 @@ behind the login and the CSRF check like the kernel's, and its templates extend 
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from loom.kernel.web.app import create_app
 
+_logins = itertools.count(1)
 WEB_MODULES = str(Path(__file__).resolve().parent / "web_modules")
 
 
@@ -39,7 +41,7 @@ def logged_in(app, *roles):
     from loom.kernel.web.state import loom_state
 
     state = loom_state(app)
-    login = f"board{len(roles)}"
+    login = f"board{next(_logins)}"
     run_unit_of_work(state.engine, lambda session: create_user(
         Environment(state.registry, session, su=True), login, login, "board password", roles=roles))
     client = app.test_client()
@@ -60,6 +62,13 @@ def test_a_module_screen_appears_in_the_menu_and_extends_the_shell(board_app):
     assert board.status_code == 200
     page = board.get_data(as_text=True)
     assert "partners</p>" in page and 'action="/logout"' in page  # the shell's top bar around it
+
+
+def test_a_module_extends_the_kernels_home_page_without_copying_it(board_app):
+    client, _ = logged_in(board_app, "kernel.administrator")
+    home = client.get("/").get_data(as_text=True)
+    assert "Board teaser from loomtest_web" in home  # the module's block
+    assert "Welcome" in home and 'action="/logout"' in home  # the kernel's page around it
 
 
 def test_a_module_screen_needs_a_login_and_its_posts_the_token(board_app):
