@@ -69,6 +69,7 @@ def _register_shell(app: Flask, registry: Any) -> None:
     """The shell's request pipeline (request id, CSRF, session user), its pages and the modules'."""
     from loom.kernel.web.auth import auth
     from loom.kernel.web.csrf import install_csrf
+    from loom.kernel.web.detail_views import detail_views
     from loom.kernel.web.errors import install_error_pages
     from loom.kernel.web.gate import install_gate
     from loom.kernel.web.menus import install_menu
@@ -86,5 +87,6 @@ def _register_shell(app: Flask, registry: Any) -> None:
     app.register_blueprint(auth)
     app.register_blueprint(shell)
     app.register_blueprint(record_views)
+    app.register_blueprint(detail_views)
     for blueprint in chain.from_iterable(registry.pm.hook.register_blueprints()):
         app.register_blueprint(blueprint)
