@@ -3,7 +3,9 @@
 A message id is ``owner.name`` (``kernel.field_required``). Catalogs are read lazily with
 ``tomllib`` from ``<owner package>/i18n/<lang>.toml`` merged with any ``<lang>.<part>.toml`` beside it
 (the kernel keeps one part per service: ``en.workflow.toml``, ``en.audit.toml``, ...); a missing id
-renders as the id itself with its parameters so nothing is ever swallowed.
+renders as the id itself with its parameters so nothing is ever swallowed. TOML tables flatten to
+dotted names: ``[field.base_partner]`` with ``name = "Name"`` is the message ``field.base_partner.name``
+(the labels of models, fields and selection values, see :mod:`loom.kernel.i18n.labels`).
 """
 
 from __future__ import annotations
@@ -37,8 +39,19 @@ def catalog(owner: str, lang: str) -> dict[str, str]:
         return {}
     messages: dict[str, str] = {}
     for file in files:
-        messages.update(tomllib.loads(file.read_text("utf-8")))
+        messages.update(_flattened(tomllib.loads(file.read_text("utf-8"))))
     return messages
+
+
+def _flattened(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """``{"field": {"base_partner": {"name": "Name"}}}`` as ``{"field.base_partner.name": "Name"}``."""
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flattened(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = value
+    return flat
 
 
 def _is_part(name: str, lang: str) -> bool:
