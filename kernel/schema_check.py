@@ -10,6 +10,9 @@ from loom.kernel import schema_objects
 from loom.kernel.registry import Registry
 
 IGNORED_TABLES = {"alembic_version"}
+#: The name ending of PostgreSQL-only search indexes (pg_trgm GIN indexes a module's migration makes,
+#: e.g. base's ``ix_base_partner_name_trgm``): the models do not declare them, so they are no difference.
+SEARCH_INDEX_SUFFIX = "_trgm"
 
 
 def schema_differences(engine: Engine, registry: Registry) -> list[str]:
@@ -24,6 +27,8 @@ def schema_differences(engine: Engine, registry: Registry) -> list[str]:
 
 
 def _include(obj, name, type_, reflected, compare_to) -> bool:
+    if type_ == "index" and reflected and compare_to is None and (name or "").endswith(SEARCH_INDEX_SUFFIX):
+        return False
     return not (type_ == "table" and name in IGNORED_TABLES) and not (name or "").startswith("huey")
 
 

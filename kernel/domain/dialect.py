@@ -1,30 +1,37 @@
-"""SQL functions written differently on SQLite and PostgreSQL: substring position, ASCII lowering, date parts."""
+"""SQL functions written differently on SQLite and PostgreSQL: "contains", ASCII lowering, date parts."""
 
 from __future__ import annotations
 
 import string
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Boolean, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class _Position(FunctionElement):
-    """Where ``needle`` first occurs in ``haystack``, 1-based, 0 when absent (case-sensitive)."""
+class _Contains(FunctionElement):
+    """Whether ``needle`` occurs in ``haystack``, taken literally and case-sensitively (NULL when
+    ``haystack`` is NULL). SQLite: ``instr(...) > 0``. PostgreSQL: ``LIKE`` with the needle's ``%``,
+    ``_`` and ``\\`` escaped, so a pg_trgm GIN index over the haystack can answer it (base indexes
+    partner names that way); ``strpos`` would read every row."""
 
-    type = Integer()
+    type = Boolean()
     inherit_cache = True
 
 
-@compiles(_Position)
-def _position_sqlite(element: _Position, compiler: Any, **kw: Any) -> str:
-    return f"instr({compiler.process(element.clauses, **kw)})"
+@compiles(_Contains)
+def _contains_sqlite(element: _Contains, compiler: Any, **kw: Any) -> str:
+    return f"(instr({compiler.process(element.clauses, **kw)}) > 0)"
 
 
-@compiles(_Position, "postgresql")
-def _position_postgresql(element: _Position, compiler: Any, **kw: Any) -> str:
-    return f"strpos({compiler.process(element.clauses, **kw)})"
+@compiles(_Contains, "postgresql")
+def _contains_postgresql(element: _Contains, compiler: Any, **kw: Any) -> str:
+    haystack, needle = (compiler.process(clause, **kw) for clause in element.clauses.clauses)
+    escaped = needle
+    for char in (92, 37, 95):  # backslash first, then % and _ (chr() keeps '%' out of the SQL text)
+        escaped = f"replace({escaped}, chr({char}), chr(92) || chr({char}))"
+    return f"({haystack} LIKE (chr(37) || {escaped} || chr(37)))"
 
 
 class _AsciiLower(FunctionElement):

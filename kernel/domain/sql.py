@@ -11,7 +11,7 @@ from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from loom.kernel.domain.dialect import _AsciiLower, _Position
+from loom.kernel.domain.dialect import _AsciiLower, _Contains
 from loom.kernel.domain.normal_form import _Leaf, _normal
 from loom.kernel.domain.schema import Readable, Schema, _Context, _Path
 from loom.kernel.domain.syntax import _Node, _parse
@@ -90,7 +90,7 @@ def _value(path: _Path, root: Any, schema: Schema) -> Any:
 _SQL_TESTS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
     "=": op.eq, "<": op.lt, "<=": op.le, ">": op.gt, ">=": op.ge,
     "in": lambda column, values: column.in_(values),
-    "like": lambda column, text: _Position(column, text) > 0,
-    "ilike": lambda column, text: _Position(_AsciiLower(column), _fold(text)) > 0,
+    "like": lambda column, text: _Contains(column, text),
+    "ilike": lambda column, text: _Contains(_AsciiLower(column), _fold(text)),
     "not_null": lambda column, _: column.is_not(None),
 }
