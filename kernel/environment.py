@@ -29,7 +29,8 @@ class Environment:
     """One user acting in one company within one session (one unit of work)."""
 
     def __init__(self, registry: Registry, session: Session, uid: int | None = None, *,
-                 su: bool = False, company_id: int | None = None, lang: str | None = None) -> None:
+                 su: bool = False, company_id: int | None = None, lang: str | None = None,
+                 acknowledged: frozenset[str] = frozenset()) -> None:
         if uid is None and not su:
             raise AccessError("kernel.access_no_user")
         self.registry = registry
@@ -38,6 +39,8 @@ class Environment:
         self.su = su
         self._company_override = company_id
         self._lang = lang
+        #: Ids of the business warnings the caller acknowledged (see :mod:`loom.kernel.acknowledge`).
+        self.acknowledged = frozenset(acknowledged)
         self._rules: dict[tuple[str, str], list] = {}
 
     def __getitem__(self, model: str) -> Records:
@@ -49,16 +52,15 @@ class Environment:
 
     def sudo(self) -> Environment:
         """The same session and user with access checks off (kernel services only)."""
-        env = Environment(self.registry, self.session, self.uid, su=True,
-                          company_id=self._company_override, lang=self._lang)
-        return env
+        return Environment(self.registry, self.session, self.uid, su=True, company_id=self._company_override,
+                           lang=self._lang, acknowledged=self.acknowledged)
 
     def with_company(self, company_id: int) -> Environment:
         """The same user acting in another of their allowed companies."""
         if not self.su and company_id not in self.company_ids:
             raise AccessError("kernel.company_not_allowed", company=company_id, user=self.login)
         return Environment(self.registry, self.session, self.uid, su=self.su, company_id=company_id,
-                           lang=self._lang)
+                           lang=self._lang, acknowledged=self.acknowledged)
 
     @property
     def hooks(self) -> Any:

@@ -14,6 +14,7 @@ from loom.kernel.api.serialize import dumps
 from loom.kernel.api.tokens import token_user
 from loom.kernel.db import run_unit_of_work
 from loom.kernel.environment import Environment
+from loom.kernel.errors import Warning  # noqa: A004 - errors.Warning is the design's name
 from loom.kernel.web.state import loom_state
 
 T = TypeVar("T")
@@ -23,26 +24,40 @@ KEY_HEADER = "Idempotency-Key"
 KEY_SIZE = 200
 
 
-def call(work: Callable[[Environment], Answer], *, write: bool = False, body: bytes = b"") -> Response:
+def call(work: Callable[[Environment], Answer], *, write: bool = False, body: bytes = b"",
+         acknowledged: frozenset[str] = frozenset()) -> Response:
     """Run ``work(env)`` as the token's user in one unit of work and answer its JSON.
 
-    ``body`` is the raw request body a ``POST`` hashes for its idempotency key."""
+    ``body`` is the raw request body a ``POST`` hashes for its idempotency key; ``acknowledged``
+    are the warning ids the request accepts (a warning it meets answers 422 listing every one,
+    see :mod:`.warnings`)."""
     key = idempotency_key() if write and request.method == "POST" else None
-    if key is None:
-        status, answer = as_token_user(work, write=write)
-    else:
-        from loom.kernel.api.idempotency import once
 
-        status, answer = as_token_user(lambda env: once(env, key, request_fingerprint(body), work), write=write)
+    def run(unit_work: Callable[[Environment], T], ids: frozenset[str]) -> T:
+        return as_token_user(unit_work, write=write, acknowledged=ids)
+
+    try:
+        if key is None:
+            status, answer = run(work, acknowledged)
+        else:
+            from loom.kernel.api.idempotency import once
+
+            status, answer = run(lambda env: once(env, key, request_fingerprint(body), work), acknowledged)
+    except Warning as first:
+        from loom.kernel.api.warnings import every_warning
+
+        raise every_warning(first, run, work, acknowledged) from None
     return json_response(status, answer)
 
 
-def as_token_user(work: Callable[[Environment], T], *, write: bool = False) -> T:
+def as_token_user(work: Callable[[Environment], T], *, write: bool = False,
+                  acknowledged: frozenset[str] = frozenset()) -> T:
     """``work(env)`` in one unit of work as the user of the request's bearer token (401 without one)."""
     state, token = loom_state(), bearer_token()
 
     def unit(session: Any) -> T:
-        env = Environment(state.registry, session, uid=token_user(Environment(state.registry, session, su=True), token))
+        uid = token_user(Environment(state.registry, session, su=True), token)
+        env = Environment(state.registry, session, uid=uid, acknowledged=acknowledged)
         g.loom_lang = env.lang
         return work(env)
 

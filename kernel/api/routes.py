@@ -18,6 +18,7 @@ from loom.kernel.api.errors import AuthenticationError, MalformedRequestError, R
 from loom.kernel.api.listing import TOTALS, Page, field_names, list_page
 from loom.kernel.api.permissions import declares
 from loom.kernel.api.tokens import create_token
+from loom.kernel.api.warnings import acknowledged
 from loom.kernel.environment import Environment
 from loom.kernel.errors import MissingError, StaleRecordError
 from loom.kernel.records import MAX_LIMIT, Records
@@ -88,13 +89,14 @@ def add_routes(api: Blueprint) -> None:
         """Create one record (one-to-many lines as lists of objects); answers 201 with it."""
         data = raw_body()
         values = parse_object(data)
+        accepted = acknowledged(values)
 
         def work(env: Environment) -> tuple[int, Any]:
             records = _records(env, model)
             record = records.create(values)
             return 201, records.read([record])[0]
 
-        return call(work, write=True, body=data)
+        return call(work, write=True, body=data, acknowledged=accepted)
 
     @api.post("/<model>/onchange")
     @declares("read")
@@ -127,6 +129,7 @@ def add_routes(api: Blueprint) -> None:
         version = values.pop("version", None)
         if isinstance(version, bool) or not isinstance(version, int):
             raise MalformedRequestError("kernel.api_version_required", field="version")
+        accepted = acknowledged(values)
 
         def work(env: Environment) -> tuple[int, Any]:
             records = _records(env, model)
@@ -135,7 +138,7 @@ def add_routes(api: Blueprint) -> None:
             return 200, records.read([record])[0]
 
         try:
-            return call(work, write=True)
+            return call(work, write=True, acknowledged=accepted)
         except StaleRecordError as exc:
             if "current" in exc.params:
                 raise
@@ -154,12 +157,13 @@ def add_routes(api: Blueprint) -> None:
             records.delete([records.get(record_id, perm="delete")])
             return 200, {"deleted": record_id}
 
-        return call(work, write=True)
+        return call(work, write=True, acknowledged=acknowledged())
 
     @api.post("/<model>/<int:record_id>/<transition>")
     @declares("write")
     def transition(model: str, record_id: int, transition: str):
-        """Run workflow transition ``transition`` on one record; answers the record after it."""
+        """Run workflow transition ``transition`` on one record; answers the record after it
+        (``?acknowledge=id,id`` accepts the warnings a first try answered)."""
         data = raw_body()
 
         def work(env: Environment) -> tuple[int, Any]:
@@ -169,7 +173,7 @@ def add_routes(api: Blueprint) -> None:
             env.session.refresh(record)
             return 200, records.read([record])[0]
 
-        return call(work, write=True, body=data)
+        return call(work, write=True, body=data, acknowledged=acknowledged())
 
     @api.route("/<path:rest>", methods=["GET", "POST", "PATCH", "PUT", "DELETE"])
     @declares("public")

@@ -5,7 +5,8 @@ from decimal import Decimal
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from loom.kernel.errors import UserError, ValidationError
+from loom.kernel.acknowledge import warn
+from loom.kernel.errors import UserError, ValidationError, Warning
 from loom.kernel.fields import Many2One, One2Many
 from loom.kernel.model import Check, Model, computed
 from loom.kernel.money import Money, Quantity
@@ -79,6 +80,16 @@ class OrderLine(Model):
     def _compute_subtotal(self):
         if self.quantity is not None and self.price is not None:
             self.subtotal = (self.quantity * self.price).quantize(Decimal("0.0001"))
+
+    def validate(self, env, changed):
+        """A quantity above :data:`USUAL_QUANTITY` is most likely a typing slip: a warning to acknowledge."""
+        if "quantity" in changed and self.quantity is not None and self.quantity > USUAL_QUANTITY:
+            warn(env, Warning("loomtest_alpha.line_quantity_unusual", warning_id="loomtest_alpha.line_quantity_unusual",
+                              field="quantity", quantity=self.quantity, usual=USUAL_QUANTITY))
+
+
+#: The largest quantity an alpha line takes without a warning.
+USUAL_QUANTITY = Decimal(10_000)
 
 
 def confirm(env, orders):
