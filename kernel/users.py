@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from loom.kernel.audit import audit_event
-from loom.kernel.errors import ValidationError
+from loom.kernel.errors import AccessError, ValidationError
 from loom.kernel.passwords import hash_password
 
 if TYPE_CHECKING:
@@ -47,6 +47,19 @@ def change_roles(env: Environment, user: Any, codes: Iterable[str], *, grant: bo
     env["loom.user"].write([user], {"role_ids": sorted(current | targets if grant else current - targets)})
     audit_event(env, "role.grant" if grant else "role.revoke", model="loom.user", record_id=user.id,
                 before={"roles": before}, after={"roles": sorted(role.code for role in user.role_ids)})
+
+
+def check_role_changes(env: Environment, user: Any) -> None:
+    """Refuse a role given to or taken from ``user`` that the acting user does not hold (A8: a user
+    manager cannot make anyone an administrator); administrators and the superuser may change any role."""
+    if env.su or env.grants.all_access:
+        return
+    from sqlalchemy import inspect
+
+    history = inspect(user).attrs.role_ids.history
+    for role in [*history.added, *history.deleted]:
+        if role.id not in env.grants.role_ids:
+            raise AccessError("kernel.role_grant_not_held", field="role_ids", user=env.login, role=role.code)
 
 
 def role_by_code(env: Environment, code: str) -> Any:

@@ -50,6 +50,10 @@ class User(Model):
 
         if "role_ids" in changed and not env.su and env.uid == self.id:
             raise AccessError("kernel.own_roles_unchangeable", field="role_ids", user=self.login)
+        if "role_ids" in changed:
+            from loom.kernel.users import check_role_changes
+
+            check_role_changes(env, self)  # only roles the acting user holds (A8)
 
 
 class ModelAccess(Model):
