@@ -45,8 +45,11 @@ class User(Model):
     role_ids = Many2Many("loom.role", table="loom_user_role_rel")
 
     def validate(self, env, changed):
-        """Nobody changes their own roles through a channel (B7): another person, or the superuser, must."""
-        from loom.kernel.errors import AccessError
+        """Nobody changes their own roles through a channel (B7): another person, or the superuser,
+        must. The time zone is an IANA name this machine knows (``Asia/Shanghai``)."""
+        from zoneinfo import available_timezones
+
+        from loom.kernel.errors import AccessError, ValidationError
 
         if "role_ids" in changed and not env.su and env.uid == self.id:
             raise AccessError("kernel.own_roles_unchangeable", field="role_ids", user=self.login)
@@ -54,6 +57,8 @@ class User(Model):
             from loom.kernel.users import check_role_changes
 
             check_role_changes(env, self)  # only roles the acting user holds (A8)
+        if "tz" in changed and self.tz is not None and self.tz not in available_timezones():
+            raise ValidationError("kernel.user_tz_unknown", field="tz", value=self.tz)
 
 
 class ModelAccess(Model):

@@ -32,7 +32,7 @@ TOUCH_SECONDS = 60
 
 @dataclass(frozen=True)
 class Account:
-    """The logged-in user as the shell shows them: name, language, roles and menu."""
+    """The logged-in user as the shell shows them: name, language, roles, menu and time zone."""
 
     uid: int
     login: str
@@ -40,6 +40,7 @@ class Account:
     lang: str
     roles: frozenset[str]
     menu: tuple[MenuItem, ...]
+    tz: str = "Asia/Shanghai"
 
 
 def session_stamp(user: Any, role_ids: frozenset[int]) -> str:
@@ -91,4 +92,5 @@ def _still_valid(env: Any, menu: tuple[MenuItem, ...]) -> Account | None:
     if (row.generation if row else 0) != session.get("gen") or \
             session_stamp(user, env.grants.role_ids) != session.get("stamp"):
         return None
-    return Account(user.id, user.login, user.name, user.lang, env.grants.role_codes, visible_menu(env, menu))
+    return Account(user.id, user.login, user.name, user.lang, env.grants.role_codes, visible_menu(env, menu),
+                   user.tz)
