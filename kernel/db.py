@@ -50,6 +50,8 @@ from loom.kernel.storage_full import as_storage_full
 WRITE = "loom_write"
 #: SQLSTATEs retried: serialization failure, deadlock detected, lock not available.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+#: SQLSTATEs of a server that went away: admin shutdown, crash shutdown, cannot connect now (class 08 too).
+UNREACHABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
 
 _DRIVERS = {"sqlite": "sqlite", "sqlite+pysqlite": "sqlite+pysqlite",
             "postgresql": "postgresql+psycopg", "postgresql+psycopg": "postgresql+psycopg"}
@@ -158,6 +160,24 @@ def is_retryable(exc: BaseException) -> bool:
     if code is not None and code & 0xFF in _SQLITE_BUSY_CODES:
         return True
     return any(message in str(orig) for message in _SQLITE_BUSY_MESSAGES)
+
+
+def is_database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database server cannot be reached: a connection lost mid-use
+    (SQLAlchemy invalidated it), refused or terminated (SQLSTATE class 08, 57P01-57P03), F3.
+
+    The pool needs no help afterwards: an invalidated connection is replaced at its next checkout
+    and PostgreSQL engines ping a pooled connection before handing it out (``pool_pre_ping``).
+    """
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    orig = getattr(exc, "orig", None) or exc
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    if sqlstate.startswith("08") or sqlstate in UNREACHABLE_SQLSTATES:
+        return True
+    # psycopg gives no SQLSTATE when it cannot connect at all (refused, no such host)
+    return type(orig).__module__.startswith("psycopg") and type(orig).__name__ == "OperationalError" \
+        and not sqlstate
 
 
 def run_unit_of_work(bind: Engine | Callable[[], Session], fn: Callable[[Session], T], *,

@@ -91,6 +91,8 @@ def _on_error(context: Any) -> None:
 
 
 def _clear(connection: Connection) -> None:
+    if connection.invalidated:  # the server connection was lost (F3): the pool clears its info itself
+        return
     connection.info.pop(_FAULTS, None)
     connection.info.pop(_SAVEPOINTS, None)
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 
+from loom.kernel.db import is_database_unreachable
 from loom.kernel.errors import LoomError
 from loom.kernel.web.csrf import is_api_request
 from loom.kernel.web.requests import request_id
@@ -17,6 +18,8 @@ from loom.kernel.web.texts import current_lang, text
 log = logging.getLogger(__name__)
 #: Statuses with a message of their own (others say "the request failed").
 KNOWN_STATUSES = frozenset({400, 401, 403, 404, 405, 413, 429, 500, 503})
+#: Seconds a client should wait before retrying a 503 (a busy or unreachable database).
+RETRY_AFTER_SECONDS = 1
 
 
 def error_response(status: int, message: str | None = None, *, code: str | None = None,
@@ -46,10 +49,14 @@ def install_error_pages(app: Flask) -> None:
     def _loom_error(exc: LoomError) -> Response:
         if exc.http_status >= 500:
             log.error("request %s failed: %s", request_id(), exc.message_id, exc_info=exc)
-            return error_response(exc.http_status, headers={"Retry-After": "1"} if exc.http_status == 503 else None)
+            retry = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.http_status == 503 else None
+            return error_response(exc.http_status, headers=retry)
         return error_response(exc.http_status, exc.message(current_lang()), code=exc.code, field=exc.field)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        if is_database_unreachable(exc):  # F3: the pool reconnects by itself; the client retries
+            log.warning("request %s: database unreachable: %s", request_id(), exc)
+            return error_response(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         log.error("request %s failed", request_id(), exc_info=exc)
         return error_response(500)
