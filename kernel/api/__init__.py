@@ -19,10 +19,12 @@ def register_api(app: Flask) -> None:
     """Register the ``/api/v1`` blueprint on ``app``: its routes and its one error handler."""
     from flask import Blueprint
 
+    from loom.kernel.api.docs_page import add_docs_page
     from loom.kernel.api.routes import add_routes
 
     api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
     add_routes(api)
+    add_docs_page(api)
     api.register_error_handler(Exception, _error)
     app.register_blueprint(api)
 

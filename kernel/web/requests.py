@@ -39,7 +39,7 @@ def install_request_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         response.headers["X-Request-Id"] = request_id()
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers.setdefault("Content-Security-Policy", CSP)  # a page may carry its own (the API docs)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["X-Frame-Options"] = "DENY"

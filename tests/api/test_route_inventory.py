@@ -20,6 +20,7 @@ def test_the_api_routes_and_their_permissions_match_the_reviewed_snapshot(bench)
 
 def test_only_the_declared_public_routes_answer_without_a_token(bench):
     public = {path for _, path, permission in route_permissions(bench.app) if permission == "public"}
-    assert public == {"/api/v1/health", "/api/v1/auth/token", "/api/v1/openapi.json", "/api/v1/<path:rest>"}
+    assert public == {"/api/v1/health", "/api/v1/auth/token", "/api/v1/openapi.json", "/api/v1/docs",
+                      "/api/v1/<path:rest>"}
     for path in ("/api/v1/base.partner", "/api/v1/base.partner/1", "/api/v1/loom.user"):
         assert bench.get(path, who=None).status_code == 401
