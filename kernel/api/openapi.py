@@ -4,7 +4,9 @@ Each installed model gets a read schema (every field, read-only ones marked ``re
 write schema (only the fields a client may send: read-only and system fields absent,
 ``additionalProperties: false``, as the API refuses anything else with 422), and the paths of the
 record routes, its workflow transitions included. Decimals are strings (exact), links are ids.
-Fields no role may read (password hashes, token hashes) are left out.
+Fields no role may read (password hashes, token hashes) are left out. Schemas and properties carry
+the English label as ``title`` and every language's in ``x-labels``; selection values their labels
+in ``x-enum-labels`` (the values sent and received stay the stored ones).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from loom.kernel.fields import FieldInfo
+from loom.kernel.i18n import LANGUAGES, labels
 from loom.kernel.models.security import NOBODY
 
 if TYPE_CHECKING:
@@ -55,8 +58,8 @@ def _document(registry: Registry) -> dict[str, Any]:
     }
     for model in sorted(registry.models):
         fields = registry.fields(model)
-        schemas[model] = _schema(registry, fields, write=False)
-        schemas[f"{model}.write"] = _schema(registry, fields, write=True)
+        schemas[model] = _schema(registry, model, fields, write=False)
+        schemas[f"{model}.write"] = _schema(registry, model, fields, write=True)
         workflow = find_workflow(registry, model)
         paths.update(_model_paths(model, sorted(workflow.transitions) if workflow else []))
     return {
@@ -70,16 +73,17 @@ def _document(registry: Registry) -> dict[str, Any]:
     }
 
 
-def _schema(registry: Registry, fields: dict[str, FieldInfo], *, write: bool) -> dict[str, Any]:
+def _schema(registry: Registry, model: str, fields: dict[str, FieldInfo], *, write: bool) -> dict[str, Any]:
     properties = {}
     for name, info in fields.items():
         if (write and info.readonly) or info.roles == frozenset(NOBODY):
             continue
-        prop = _property(registry, info, write=write)
+        prop = {**_property(registry, info, write=write), **_labels(model, name, info)}
         if info.readonly:
             prop["readOnly"] = True
         properties[name] = prop
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    names = {lang: labels.model_label(registry, model, lang) for lang in LANGUAGES}
+    schema: dict[str, Any] = {"type": "object", "title": names["en"], "x-labels": names, "properties": properties}
     if write:
         schema["additionalProperties"] = False
         required = sorted(n for n, i in fields.items() if i.required and not i.readonly and n != "company_id")
@@ -105,9 +109,17 @@ def _property(registry: Registry, info: FieldInfo, *, write: bool) -> dict[str, 
         prop["maxLength"] = info.size
     if not info.required:
         prop["nullable"] = True
-    if info.label:
-        prop["description"] = info.label
     return prop
+
+
+def _labels(model: str, name: str, info: FieldInfo) -> dict[str, Any]:
+    """The field's ``title`` (English), its label per language and its selection values' labels."""
+    names = {lang: labels.field_label(model, name, info, lang) for lang in LANGUAGES}
+    found: dict[str, Any] = {"title": names["en"], "x-labels": names}
+    if info.selection:
+        found["x-enum-labels"] = {value: {lang: labels.selection_label(model, name, info, value, lang)
+                                          for lang in LANGUAGES} for value in info.selection}
+    return found
 
 
 def _model_paths(model: str, transitions: list[str]) -> dict[str, Any]:

@@ -60,3 +60,15 @@ def test_a_label_missing_in_the_catalogue_falls_back_to_the_declared_one(registr
     assert field_label("base.partner", "tax_id", stray, "zh_CN") == "Declared label"
     assert field_label("base.partner", "parent_id", type(info)(name="parent_id", kind="many2one",
                                                                module="nowhere"), "en") == "Parent"
+
+
+def test_the_openapi_document_names_models_fields_and_choices_in_both_languages(registry):
+    from loom.kernel.api.openapi import openapi_document
+
+    schemas = openapi_document(registry)["components"]["schemas"]
+    partner = schemas["base.partner"]
+    assert partner["title"] == "Partner" and partner["x-labels"]["zh_CN"] == "合作伙伴"
+    assert partner["properties"]["tax_id"]["x-labels"] == {"en": "Tax id (USCC)", "zh_CN": "税号（统一社会信用代码）"}
+    assert partner["properties"]["type"]["enum"][0] == "contact"  # the values stay as stored
+    assert partner["properties"]["type"]["x-enum-labels"]["contact"] == {"en": "Contact", "zh_CN": "联系人"}
+    assert schemas["base.partner.write"]["properties"]["credit_rating"]["title"] == "Credit rating"
