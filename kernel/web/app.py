@@ -71,6 +71,7 @@ def _register_shell(app: Flask, registry: Any) -> None:
     from loom.kernel.web.csrf import install_csrf
     from loom.kernel.web.detail_views import detail_views
     from loom.kernel.web.errors import install_error_pages
+    from loom.kernel.web.export_views import export_views
     from loom.kernel.web.gate import install_gate
     from loom.kernel.web.menus import install_menu
     from loom.kernel.web.record_views import record_views
@@ -88,5 +89,6 @@ def _register_shell(app: Flask, registry: Any) -> None:
     app.register_blueprint(shell)
     app.register_blueprint(record_views)
     app.register_blueprint(detail_views)
+    app.register_blueprint(export_views)
     for blueprint in chain.from_iterable(registry.pm.hook.register_blueprints()):
         app.register_blueprint(blueprint)

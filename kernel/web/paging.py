@@ -1,37 +1,75 @@
-"""Keyset pages for deep lists: the page after a record is found by comparing the list's sort
-key with that record's, so page 1,000 costs what page 2 costs. Used when every sort field is a
-required integer, text or selection field (NULLs and ordered links keep offset paging)."""
+"""Keyset pages for deep lists: the page after a record is found by comparing the list's sort key
+with that record's, so page 1,000 costs what page 2 costs.
+
+A list's order (the model's default or the one the user clicked) is keyset-ready when every term
+is one of the model's own stored columns; ``id`` closes the key so it is unique. NULLs sort as the
+largest value (last ascending, first descending) unless a term says ``nulls first|last``, as in
+:func:`loom.kernel.domain.compile_order`, and the comparison below follows the same rule. An order
+through a link (``partner_id.name``) keeps offset paging.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-#: Kinds whose values the domain language compares as the database orders them.
-KEYSET_KINDS = frozenset({"integer", "string", "selection"})
+from sqlalchemy import and_, false, literal, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+
+#: Kinds whose column is its own sort key.
+KEYSET_KINDS = frozenset({"integer", "string", "text", "selection", "boolean", "decimal", "date", "datetime",
+                          "many2one"})
 
 
-def sort_terms(env: Any, model: str) -> list[tuple[str, bool]] | None:
-    """The model's default order as ``(field, descending)`` ending with ``id``, or None when a
-    term is not fit for keyset paging."""
+@dataclass(frozen=True)
+class SortKey:
+    """One term of a list's order: a field, its direction and where its NULLs go."""
+
+    name: str
+    descending: bool
+    nulls_first: bool
+
+
+def sort_keys(env: Any, model: str, order: str) -> list[SortKey] | None:
+    """``order`` (``"name desc, id"``) as sort keys ending with ``id``, or None when a term is not
+    one of the model's own stored columns (then the list pages by offset)."""
     fields = env.registry.fields(model)
-    terms: list[tuple[str, bool]] = []
-    for term in env.registry[model].__order__.split(","):
-        words = term.split()
-        if not words or len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+    keys: list[SortKey] = []
+    for term in (t for t in order.split(",") if t.strip()):
+        name, *words = term.split()
+        words = [word.lower() for word in words]
+        info = fields.get(name)
+        if info is None or not info.stored or info.kind not in KEYSET_KINDS or not _modifiers_known(words):
             return None
-        info = fields.get(words[0])
-        if info is None or info.kind not in KEYSET_KINDS or not (info.required or words[0] == "id"):
-            return None
-        terms.append((words[0], len(words) == 2 and words[1].lower() == "desc"))
-    if all(name != "id" for name, _ in terms):
-        terms.append(("id", False))
-    return terms
+        descending = bool(words) and words[0] == "desc"
+        nulls_first = words[-1] == "first" if "nulls" in words else descending
+        keys.append(SortKey(name, descending, nulls_first))
+    if all(key.name != "id" for key in keys):
+        keys.append(SortKey("id", False, False))
+    return keys
 
 
-def after_domain(record: Any, terms: list[tuple[str, bool]]) -> list:
-    """The domain of the records sorted after ``record`` under ``terms``."""
-    branches = []
-    for position, (name, descending) in enumerate(terms):
-        equal = [[prior, "=", getattr(record, prior)] for prior, _ in terms[:position]]
-        branches.append(["and", *equal, [name, "<" if descending else ">", getattr(record, name)]])
-    return ["or", *branches]
+def _modifiers_known(words: list[str]) -> bool:
+    """Whether ``words`` are ``[asc|desc] [nulls first|last]``."""
+    rest = words[1:] if words and words[0] in ("asc", "desc") else words
+    return rest in ([], ["nulls", "first"], ["nulls", "last"])
+
+
+def after_clause(cls: Any, keys: list[SortKey], record: Any) -> ColumnElement[bool]:
+    """The rows of ``cls`` sorted strictly after ``record`` under ``keys``: OR over each key of
+    (every earlier key equal, this one beyond)."""
+    alternatives, equal = [], []
+    for key in keys:
+        column, value = getattr(cls, key.name), getattr(record, key.name)
+        bound = literal(value, column.type)  # a bound parameter, booleans included
+        if value is None:
+            beyond = column.is_not(None) if key.nulls_first else false()
+            same = column.is_(None)
+        else:
+            beyond = column < bound if key.descending else column > bound
+            if not key.nulls_first:
+                beyond = or_(beyond, column.is_(None))
+            same = column == bound
+        alternatives.append(and_(*equal, beyond))
+        equal.append(same)
+    return or_(*alternatives) if alternatives else true()

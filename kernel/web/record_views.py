@@ -1,98 +1,132 @@
-"""The generic list of any model at ``/m/<model>``: search with the domain language, pages (keyset
-for deep ones), columns from the registry's fields. Every read goes through the user's environment,
+"""The generic list of any model at ``/m/<model>``: search with the record name and the domain
+language, facets on boolean and selection fields, sorting by a column, pages (keyset for deep
+ones), a choice of columns and the export button. Every read goes through the user's environment,
 so permissions and record rules apply; every value is rendered escaped."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 
-from loom.kernel.errors import InvalidFieldError
-from loom.kernel.web.display import BOOKKEEPING, SHOWN_KINDS, field_label, known_model, linked_names, shown
-from loom.kernel.web.paging import after_domain, sort_terms
+from loom.kernel.access import may
+from loom.kernel.web.display import cells, field_label, known_model, model_label, selection_label
+from loom.kernel.web.list_query import ListQuery, facet_fields, facet_values, list_query, readable_fields
+from loom.kernel.web.paging import after_clause, sort_keys
 from loom.kernel.web.state import loom_state
+from loom.kernel.web.texts import text
 
 record_views = Blueprint("records", __name__, url_prefix="/m")
 #: Rows per list page.
 PAGE_SIZE = 80
-#: Columns a list shows when the request names none.
-DEFAULT_COLUMNS = 6
-def list_columns(env: Any, model: str, asked: str | None) -> list[str]:
-    """The columns of a list: those ``asked`` (comma-separated) or the record name and the first
-    readable displayable fields; an unknown or unreadable asked field is refused (400)."""
-    fields = env.registry.fields(model)
-    readable = [n for n, f in fields.items() if f.kind in SHOWN_KINDS and f.stored and env[model].readable(model, n)]
-    if asked:
-        names = [name.strip() for name in asked.split(",") if name.strip()]
-        for name in names:
-            if name not in readable:
-                raise InvalidFieldError("kernel.web_column_unknown", field=name, model=model)
-        return names
-    rec_name = env.registry[model].__rec_name__
-    first = [rec_name] if rec_name in readable else []
-    return (first + [n for n in readable if n not in BOOKKEEPING and n != rec_name])[:DEFAULT_COLUMNS]
-
-
-def search_domain(env: Any, model: str, text: str, domain_text: str) -> list:
-    """The domain of a list request: ``domain_text`` (JSON in the domain language) and ``text``
-    searched in the record name (``ilike``)."""
-    domain: list = []
-    if domain_text:
-        try:
-            domain = json.loads(domain_text)
-        except ValueError:
-            raise InvalidFieldError("kernel.web_domain_not_json", field="domain") from None
-        if not isinstance(domain, list):
-            raise InvalidFieldError("kernel.web_domain_not_json", field="domain")
-    if text:
-        searched = [env.registry[model].__rec_name__, "ilike", text]
-        domain = ["and", searched, domain] if domain else [searched]
-    return domain
 
 
 @record_views.get("/<model>")
 def list_view(model: str) -> str:
-    """A page of ``model``'s records the user may read, searched and paged."""
+    """A page of ``model``'s records the user may read, searched, filtered, sorted and paged."""
     page = request.args.get("page", "1")
     if not page.isdigit() or int(page) < 1:
         abort(400)
-    number = int(page)
+    number, after = int(page), request.args.get("after", "")
+    if after and not after.isdigit():
+        abort(400)
 
     def read(env: Any) -> dict[str, Any]:
         known_model(env, model)
-        columns = list_columns(env, model, request.args.get("columns"))
-        domain = search_domain(env, model, request.args.get("q", "").strip(), request.args.get("domain", ""))
-        total = env[model].count(domain)
-        records = _page(env, model, domain, number, request.args.get("after", ""))
-        names = linked_names(env, model, records, columns)
-        fields = env.registry.fields(model)
-        rows = [(record.id, [shown(getattr(record, c), fields[c].kind, names.get((c, getattr(record, c))))
-                             for c in columns]) for record in records]
-        keyset = sort_terms(env, model) is not None and len(records) == PAGE_SIZE
-        return {"columns": [(c, field_label(c, fields[c])) for c in columns], "rows": rows, "total": total,
-                "after": records[-1].id if keyset else None}
+        query = list_query(env, model, request.args)
+        records, keyset = _page(env, model, query, number, int(after) if after else None)
+        return {**_table(env, model, query, records), "query": query, "total": env[model].count(query.domain),
+                "after": records[-1].id if keyset and len(records) == PAGE_SIZE else None,
+                "facets": _facets(env, model), "choices": _choices(env, model),
+                "may_export": may(env, model, "export"), "title": model_label(model, registry=env.registry)}
 
     data = loom_state(current_app).run(g.account.uid, read, write=False)
+    query: ListQuery = data["query"]
+    kept = _kept(query)
     pages = max(1, -(-data["total"] // PAGE_SIZE))
-    kept = {key: request.args[key] for key in ("q", "domain", "columns") if request.args.get(key)}
-    previous = urlencode({**kept, "page": number - 1}) if number > 1 else None
-    following = urlencode({**kept, "page": number + 1, **({"after": data["after"]} if data["after"] else {})}) \
-        if number < pages else None
+    previous = urlencode({**kept, "page": number - 1}, doseq=True) if number > 1 else None
+    following = urlencode({**kept, "page": number + 1, **({"after": data["after"]} if data["after"] else {})},
+                          doseq=True) if number < pages else None
     return render_template("list.html", model=model, page=number, pages=pages, q=request.args.get("q", ""),
-                           domain=request.args.get("domain", ""), previous=previous, following=following, **data)
+                           domain=request.args.get("domain", ""), previous=previous, following=following,
+                           kept=kept, sort_links=_sort_links(query, kept), facet_links=_facet_links(data, kept),
+                           **data)
 
 
-def _page(env: Any, model: str, domain: list, number: int, after: str) -> list[Any]:
-    """Page ``number`` of the list: the page after record ``after`` by keyset when the request
-    names one and the model's order allows it, else by offset."""
-    terms = sort_terms(env, model)
-    if after and terms is not None:
-        if not after.isdigit():
-            abort(400)
-        start = env[model].get(int(after))
-        keyed = ["and", after_domain(start, terms), domain] if domain else after_domain(start, terms)
-        return env[model].search(keyed, limit=PAGE_SIZE)
-    return env[model].search(domain, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+def _page(env: Any, model: str, query: ListQuery, number: int, after: int | None) -> tuple[list[Any], bool]:
+    """Page ``number`` of the list and whether its order allows keyset paging: the page after
+    record ``after`` by keyset when the request names one and the order allows it, else by offset."""
+    records = env[model]
+    stmt = records.select(query.domain, order=query.order or None).limit(PAGE_SIZE)
+    keys = sort_keys(env, model, query.order or records.cls.__order__)
+    if after is not None and keys is not None:
+        stmt = stmt.where(after_clause(records.cls, keys, records.get(after)))
+    else:
+        stmt = stmt.offset((number - 1) * PAGE_SIZE)
+    return list(env.session.scalars(stmt)), keys is not None
+
+
+def _table(env: Any, model: str, query: ListQuery, records: list[Any]) -> dict[str, Any]:
+    """The header and the cells of the rows shown (linked names read in one query per column)."""
+    fields = env.registry.fields(model)
+    return {"columns": [(c, field_label(c, fields[c], model)) for c in query.columns],
+            "rows": cells(env, model, records, query.columns)}
+
+
+def _facets(env: Any, model: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """``(field, label, [(value, value label)])`` of each facet the list offers."""
+    fields = env.registry.fields(model)
+    return [(name, field_label(name, fields[name], model), [(value, _value_label(model, fields[name], value))
+                                                            for value in facet_values(fields[name])])
+            for name in facet_fields(env, model)]
+
+
+def _value_label(model: str, info: Any, value: str) -> str:
+    """How a facet value reads: yes or no for a boolean, the value's label for a selection."""
+    if info.kind == "boolean":
+        return text("web_list_yes" if value == "true" else "web_list_no")
+    return selection_label(model, info.name, info, value)
+
+
+def _choices(env: Any, model: str) -> list[tuple[str, str]]:
+    """``(field, label)`` of every column the user may choose."""
+    fields = env.registry.fields(model)
+    return [(name, field_label(name, fields[name], model)) for name in readable_fields(env, model)]
+
+
+def _kept(query: ListQuery) -> dict[str, Any]:
+    """The URL parameters that every link of the list keeps: search, facets, order and columns."""
+    kept: dict[str, Any] = {key: request.args[key] for key in ("q", "domain") if request.args.get(key)}
+    if query.facets:
+        kept["f"] = [f"{name}:{value}" for name, value in query.facets]
+    if query.order:
+        kept["order"] = query.order
+    if request.args.get("columns"):
+        kept["columns"] = ",".join(query.columns)
+    return kept
+
+
+def _sort_links(query: ListQuery, kept: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Per column, the query string that sorts by it and the current direction (``asc``,
+    ``desc`` or ``""``): a click sorts ascending, a second click descending."""
+    first = query.order.split(",")[0].split() if query.order else []
+    links = {}
+    for column in query.columns:
+        current = ("desc" if first[1:] == ["desc"] else "asc") if first and first[0] == column else ""
+        order = f"{column} desc" if current == "asc" else column
+        links[column] = (urlencode({**kept, "order": order}, doseq=True), current)
+    return links
+
+
+def _facet_links(data: dict[str, Any], kept: dict[str, Any]) -> dict[tuple[str, str], tuple[str, bool]]:
+    """Per facet value, the query string that toggles it and whether it is chosen."""
+    chosen = set(data["query"].facets)
+    links = {}
+    for name, _label, values in data["facets"]:
+        for value, _value_label in values:
+            on = (name, value) in chosen
+            facets = [f"{n}:{v}" for n, v in sorted(chosen ^ {(name, value)})]
+            links[(name, value)] = (urlencode({**{k: v for k, v in kept.items() if k != "f"}, "f": facets},
+                                              doseq=True), on)
+    return links

@@ -13,6 +13,7 @@ REVIEWED = {
     ("/preferences/lang", "POST", "login"),
     ("/m/<model>", "GET", "login"),
     ("/m/<model>/<int:record_id>", "GET", "login"),
+    ("/m/<model>/export", "POST", "login"),
     ("/static/<path:filename>", "GET", "public"),
 }
 
