@@ -67,17 +67,22 @@ def create_app(database_url: str | None = None, *, config: dict[str, Any] | None
 
 def _register_shell(app: Flask, registry: Any) -> None:
     """The shell's request pipeline (request id, CSRF, session user), its pages and the modules'."""
+    from loom.kernel.web.attachment_views import attachment_views
     from loom.kernel.web.auth import auth
     from loom.kernel.web.csrf import install_csrf
     from loom.kernel.web.detail_views import detail_views
     from loom.kernel.web.errors import install_error_pages
     from loom.kernel.web.export_views import export_views
     from loom.kernel.web.gate import install_gate
+    from loom.kernel.web.kanban_views import kanban_views
     from loom.kernel.web.menus import install_menu
+    from loom.kernel.web.print_views import print_views
+    from loom.kernel.web.record_actions import record_actions
     from loom.kernel.web.record_views import record_views
     from loom.kernel.web.requests import install_request_headers
     from loom.kernel.web.shell import shell
     from loom.kernel.web.texts import install_texts
+    from loom.kernel.web.timeline_actions import timeline_actions
 
     install_request_headers(app)
     install_csrf(app)
@@ -89,6 +94,8 @@ def _register_shell(app: Flask, registry: Any) -> None:
     app.register_blueprint(shell)
     app.register_blueprint(record_views)
     app.register_blueprint(detail_views)
+    for record_page in (record_actions, timeline_actions, attachment_views, print_views, kanban_views):
+        app.register_blueprint(record_page)
     app.register_blueprint(export_views)
     for blueprint in chain.from_iterable(registry.pm.hook.register_blueprints()):
         app.register_blueprint(blueprint)

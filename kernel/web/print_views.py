@@ -1,0 +1,41 @@
+"""The print view of any record at ``/m/<model>/<id>/print``: an A4 page of HTML with print CSS and
+no menu. It renders ``print/<model>.html`` when an installed module ships one (resolved across
+modules by the template loader, so a module specialises another's document by extending it) and
+``print/generic.html`` otherwise. Reads go through the user's environment like the detail page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, current_app, g, render_template
+
+from loom.kernel.web.detail_views import shown_fields
+from loom.kernel.web.display import known_model
+from loom.kernel.web.related import related_tables
+from loom.kernel.web.state import loom_state
+
+print_views = Blueprint("print_views", __name__, url_prefix="/m")
+#: The template every record prints with when its model has none of its own.
+GENERIC = "print/generic.html"
+
+
+def read_printable(env: Any, model: str, record_id: int) -> dict[str, Any]:
+    """What a print template gets: ``title``; ``values`` (label, text) of the readable fields;
+    ``text`` and ``record``, the same fields by name as text and as plain values; ``related``,
+    the one-to-many tables."""
+    known_model(env, model)
+    record = env[model].get(record_id)
+    fields = shown_fields(env, model, record)
+    return {"title": record.display_name(), "values": [(label, text) for _, label, text in fields],
+            "text": {name: text for name, _, text in fields}, "record": env[model].read([record])[0],
+            "related": related_tables(env, model, record_id)}
+
+
+@print_views.get("/<model>/<int:record_id>/print")
+def print_view(model: str, record_id: int) -> str:
+    """The record as a printable document."""
+    data = loom_state(current_app).run(g.account.uid, lambda env: read_printable(env, model, record_id), write=False)
+    template = current_app.jinja_env.select_template([f"print/{model}.html", GENERIC])
+    return render_template(template, model=model, record_id=record_id,
+                           printed_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), **data)
