@@ -72,6 +72,7 @@ def _register_shell(app: Flask, registry: Any) -> None:
     from loom.kernel.web.csrf import install_csrf
     from loom.kernel.web.detail_views import detail_views
     from loom.kernel.web.errors import install_error_pages
+    from loom.kernel.web.form_views import form_views
     from loom.kernel.web.export_views import export_views
     from loom.kernel.web.gate import install_gate
     from loom.kernel.web.kanban_views import kanban_views
@@ -94,6 +95,7 @@ def _register_shell(app: Flask, registry: Any) -> None:
     app.register_blueprint(shell)
     app.register_blueprint(record_views)
     app.register_blueprint(detail_views)
+    app.register_blueprint(form_views)
     for record_page in (record_actions, timeline_actions, attachment_views, print_views, kanban_views):
         app.register_blueprint(record_page)
     app.register_blueprint(export_views)

@@ -40,6 +40,7 @@ class Partner(Address, Model):
     __active__ = True
     __company__ = "optional"
     __order__ = "name"
+    __form_lines__ = {"child_ids": ("name", "email", "phone", "mobile", "type")}  # columns of inline contacts
     __indexes__ = (
         *scoped_unique("base_partner", "tax_id_norm"),
         Index("name_norm"), Index("email_norm"), Index("phone_norm"), Index("mobile_norm"),
