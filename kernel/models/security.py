@@ -14,13 +14,15 @@ NOBODY = ("kernel.nobody",)  # a role no user has: the field is never readable t
 class Role(Model):
     """A named set of permissions shipped by a module as data (``kernel.administrator``, ...).
 
-    ``all_access`` grants every model permission; record rules and company isolation still apply."""
+    ``all_access`` grants every model permission; record rules and company isolation still apply.
+    ``name_zh`` is the name Chinese readers see (the web shell shows it when set)."""
 
     __model__ = "loom.role"
     __indexes__ = (Unique("code"),)
 
     code: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str | None] = mapped_column(String(200))
     all_access: Mapped[bool] = boolean(False)
 
 
