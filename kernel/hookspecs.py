@@ -160,4 +160,18 @@ def register_blueprints() -> list[Any]:
     with ``loom_state(current_app).run(g.account.uid, work)``."""
 
 
+@hookspec
+def register_dashboard_tiles() -> list[Any]:
+    """Return the home dashboard's tiles a module contributes (``loom.kernel.web.dashboard.Tile``).
+
+    Collected once when the application is built and sorted by ``sequence``; keys are
+    ``<module>.<name>`` and must be unique, and ``kind`` is ``number``, ``bar``, ``pie`` or ``line``
+    (anything else stops the start naming the key). ``title`` is a message id translated per user;
+    a tile is shown only to users who may read its ``model``. On every visit of the home page
+    ``data(env)`` runs with the visitor's environment, inside the page's read-only unit of work (in
+    a savepoint of its own), so record rules and companies apply; it returns a number for a
+    ``number`` tile, ``[(label, value), ...]`` for a chart. A tile that raises shows an error in its
+    place; the page and the other tiles are unaffected."""
+
+
 # --- JSON API (kernel/api/) ------------------------------------------------------------------------

@@ -70,6 +70,7 @@ def _register_shell(app: Flask, registry: Any) -> None:
     from loom.kernel.web.attachment_views import attachment_views
     from loom.kernel.web.auth import auth
     from loom.kernel.web.csrf import install_csrf
+    from loom.kernel.web.dashboard import install_dashboard
     from loom.kernel.web.detail_views import detail_views
     from loom.kernel.web.errors import install_error_pages
     from loom.kernel.web.form_views import form_views
@@ -91,6 +92,7 @@ def _register_shell(app: Flask, registry: Any) -> None:
     install_error_pages(app)
     install_texts(app)
     install_menu(app, registry)
+    install_dashboard(app, registry)
     app.register_blueprint(auth)
     app.register_blueprint(shell)
     app.register_blueprint(record_views)

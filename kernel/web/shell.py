@@ -1,4 +1,5 @@
-"""The shell's own pages: the home page under the menu, and the user's language choice."""
+"""The shell's own pages: the home page (the dashboard's tiles under the menu), and the user's
+language choice."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request
 
 from loom.kernel.i18n import LANGUAGES
+from loom.kernel.web.dashboard import EXTENSION as TILES
+from loom.kernel.web.dashboard import shown_tiles
+from loom.kernel.web.display import reader_lang
 from loom.kernel.web.gate import safe_next
+from loom.kernel.web.locale_format import format_number
 from loom.kernel.web.state import loom_state
 
 shell = Blueprint("shell", __name__)
@@ -15,8 +20,10 @@ shell = Blueprint("shell", __name__)
 
 @shell.get("/")
 def home() -> str:
-    """The home page: the menu of what the user may open."""
-    return render_template("home.html")
+    """The home page: the dashboard tiles the user may see, computed as the user."""
+    tiles = current_app.extensions[TILES]
+    shown = loom_state(current_app).run(g.account.uid, lambda env: shown_tiles(env, tiles), write=False)
+    return render_template("home.html", tiles=shown, number=lambda value: format_number(value, reader_lang()))
 
 
 @shell.post("/preferences/lang")

@@ -1,4 +1,5 @@
-"""base's hook implementations: its settings, and company currencies when base is installed."""
+"""base's hook implementations: its settings, company currencies when base is installed, and its
+dashboard tiles."""
 
 from __future__ import annotations
 
@@ -23,3 +24,11 @@ def on_module_installed(env: Any, module: str) -> None:
     companies = env["loom.company"].search([["currency_id", "is_null", True]], active_test=False)
     if companies:
         env["loom.company"].write(companies, {"currency_id": ref(env, "base.cny").id})
+
+
+@hookimpl
+def register_dashboard_tiles() -> list[Any]:
+    """Customers and suppliers, and partners by country (:mod:`loom.modules.base.web`)."""
+    from loom.modules.base.web import TILES
+
+    return TILES
