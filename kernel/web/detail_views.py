@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, g, render_template
 from loom.kernel.attachments import list_attachments
 from loom.kernel.errors import LoomError
 from loom.kernel.timeline import timeline
-from loom.kernel.web.display import SHOWN_KINDS, field_label, known_model, linked_names, shown
+from loom.kernel.web.display import SHOWN_KINDS, cells, field_label, known_model, model_label, record_name
 from loom.kernel.web.related import related_tables
 from loom.kernel.web.state import loom_state
 from loom.kernel.web.texts import current_lang
@@ -44,14 +44,13 @@ class PageError:
 
 
 def shown_fields(env: Any, model: str, record: Any) -> list[tuple[str, str, str]]:
-    """(name, label, value as text) of the record's readable stored fields; linked names in one
-    query per link."""
+    """(name, label, value as text) of the record's readable stored fields, in the user's language
+    (linked names in one query per link)."""
     fields = env.registry.fields(model)
     names = [n for n, f in fields.items() if f.kind in SHOWN_KINDS and f.stored and env[model].readable(model, n)
              and n not in ("id", "version")]
-    links = linked_names(env, model, [record], names)
-    return [(n, field_label(n, fields[n]), shown(getattr(record, n), fields[n].kind,
-                                                 links.get((n, getattr(record, n))))) for n in names]
+    ((_, texts),) = cells(env, model, [record], names)
+    return [(n, field_label(n, fields[n], model), value) for n, value in zip(names, texts, strict=True)]
 
 
 def read_detail(env: Any, model: str, record_id: int) -> dict[str, Any]:
@@ -61,7 +60,8 @@ def read_detail(env: Any, model: str, record_id: int) -> dict[str, Any]:
     writable = record_writable(env, model, record_id)
     attachments = list_attachments(env, model, [record_id]) if model not in NO_ATTACHMENTS else None
     values = [(label, text) for _, label, text in shown_fields(env, model, record)]
-    return {"title": record.display_name(), "values": values,
+    return {"title": record_name(record, env.lang), "model_title": model_label(model, registry=env.registry),
+            "values": values,
             "related": related_tables(env, model, record_id), "writable": writable,
             "workflow": workflow_panel(env, model, record, writable=writable, lang=current_lang()),
             "attachments": [(a.id, a.name, a.mimetype, a.size) for a in attachments] if attachments is not None

@@ -1,7 +1,8 @@
 """A model's kanban board: one column per workflow state (a model with a workflow) or per stage (a
 model with a ``stage_id`` many-to-one), each with the count of its records and at most
-:data:`CARDS` cards. A board costs one query for the counts, one per column for its cards and one
-per linked card field, whatever the number of records; a stage board one more for its stages.
+:data:`CARDS` cards. A board costs one query for the counts, one per column for its cards, one per
+linked card field and one for a money field's currency, whatever the number of records; a stage
+board one more for its stages.
 
 Moving a card runs the one transition the user may run from the card's state to the column's, or
 writes the card's stage: both through the user's environment, so rights and guards apply.
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from loom.kernel.errors import MissingError, UserError, ValidationError
-from loom.kernel.web.display import BOOKKEEPING, SHOWN_KINDS, field_label, linked_names, shown
+from loom.kernel.web.display import BOOKKEEPING, SHOWN_KINDS, cells, field_label, record_name, selection_label
 from loom.kernel.web.texts import text
 from loom.kernel.web.workflow_panel import may_run
 from loom.kernel.workflow import find_workflow, run_transition
@@ -78,13 +79,13 @@ def read_board(env: Any, board: Board) -> list[Column]:
     titles = _columns(env, board)
     cards = {key: handle.search(_in_column(board, key), limit=CARDS) for key in titles}
     shown_fields = card_fields(env, board)
-    names = linked_names(env, board.model, [c for column in cards.values() for c in column], shown_fields)
     fields = env.registry.fields(board.model)
+    labels = [field_label(n, fields[n], board.model) for n in shown_fields]
+    texts = dict(cells(env, board.model, [card for column in cards.values() for card in column], shown_fields))
 
     def card(record: Any) -> tuple[int, str, list[tuple[str, str]]]:
-        values = [(field_label(n, fields[n]), shown(getattr(record, n), fields[n].kind,
-                                                    names.get((n, getattr(record, n))))) for n in shown_fields]
-        return record.id, record.display_name() or f"#{record.id}", [(label, v) for label, v in values if v]
+        values = [(label, value) for label, value in zip(labels, texts[record.id], strict=True) if value]
+        return record.id, record_name(record, env.lang) or f"#{record.id}", values
 
     return [Column(key, title, counts.get(_value(board, key), 0), [card(r) for r in cards[key]])
             for key, title in titles.items()]
@@ -123,10 +124,12 @@ def move_card(env: Any, board: Board, record_id: int, to: str) -> None:
 def _columns(env: Any, board: Board) -> dict[str, str]:
     """Column key → title, in board order."""
     if board.workflow is not None:
-        return {state: state.replace("_", " ").capitalize() for state in board.workflow.states}
+        info = env.registry.fields(board.model)[board.field]
+        return {state: selection_label(board.model, board.field, info, state, env.lang)
+                for state in board.workflow.states}
     target = env.registry.fields(board.model)[STAGE_FIELD].target
     stages = env[target].search([], limit=MAX_STAGES)
-    return {NO_STAGE: text("web_kanban_no_stage"), **{str(s.id): s.display_name() for s in stages}}
+    return {NO_STAGE: text("web_kanban_no_stage"), **{str(s.id): record_name(s, env.lang) for s in stages}}
 
 
 def _in_column(board: Board, key: str) -> list:

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from loom.kernel.errors import LoomError, MissingError, ValidationError
-from loom.kernel.web.display import known_model
+from loom.kernel.web.display import known_model, model_label
 from loom.kernel.web.kanban_board import board_of, has_board, move_card, read_board
 from loom.kernel.web.state import loom_state
 from loom.kernel.web.texts import current_lang
@@ -28,7 +28,8 @@ def render_board(model: str, *, error: LoomError | None = None) -> tuple[str, in
     """The board page, with the refusal of the last move when there is one."""
     def read(env: Any) -> dict[str, Any]:
         known_model(env, model)
-        return {"columns": read_board(env, board_of(env, model))}
+        return {"columns": read_board(env, board_of(env, model)),
+                "model_title": model_label(model, registry=env.registry)}
 
     data = loom_state(current_app).run(g.account.uid, read, write=False)
     message = error.message(current_lang()) if error is not None else None

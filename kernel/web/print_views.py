@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, render_template
 
 from loom.kernel.web.detail_views import shown_fields
-from loom.kernel.web.display import known_model
+from loom.kernel.web.display import known_model, model_label, record_name
 from loom.kernel.web.related import related_tables
 from loom.kernel.web.state import loom_state
 
@@ -21,13 +21,15 @@ GENERIC = "print/generic.html"
 
 
 def read_printable(env: Any, model: str, record_id: int) -> dict[str, Any]:
-    """What a print template gets: ``title``; ``values`` (label, text) of the readable fields;
+    """What a print template gets: ``title`` (the record's name), ``model_title`` (its model's);
+    ``values`` (label, text) of the readable fields;
     ``text`` and ``record``, the same fields by name as text and as plain values; ``related``,
     the one-to-many tables."""
     known_model(env, model)
     record = env[model].get(record_id)
     fields = shown_fields(env, model, record)
-    return {"title": record.display_name(), "values": [(label, text) for _, label, text in fields],
+    return {"title": record_name(record, env.lang), "model_title": model_label(model, registry=env.registry),
+            "values": [(label, text) for _, label, text in fields],
             "text": {name: text for name, _, text in fields}, "record": env[model].read([record])[0],
             "related": related_tables(env, model, record_id)}
 

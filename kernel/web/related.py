@@ -1,6 +1,7 @@
 """A record's one-to-many fields as small tables (an order's lines, a company's contacts), each row
-linking to its own detail page. Each table costs one query for its rows and one per linked column,
-whatever the number of lines; a table shows at most :data:`ROWS` of them and links to the rest."""
+linking to its own detail page, shown like a list's cells. Each table costs one query for its
+rows, one per linked column and one for a money column's currency, whatever the number of lines;
+a table shows at most :data:`ROWS` of them and links to the rest."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from loom.kernel import access
-from loom.kernel.web.display import BOOKKEEPING, SHOWN_KINDS, field_label, linked_names, shown
+from loom.kernel.web.display import BOOKKEEPING, SHOWN_KINDS, cells, field_label
 
 #: Lines a related table shows (the rest are a link away).
 ROWS = 50
@@ -37,7 +38,7 @@ def related_tables(env: Any, model: str, record_id: int) -> list[RelatedTable]:
                 or not access.may(env, info.target, "read"):
             continue
         inverse = env.registry.inverse_of(model, name)
-        tables.append(_table(env, info.target, inverse, record_id, field_label(name, info)))
+        tables.append(_table(env, info.target, inverse, record_id, field_label(name, info, model)))
     return tables
 
 
@@ -47,12 +48,10 @@ def _table(env: Any, target: str, inverse: str, record_id: int, label: str) -> R
     more = len(lines) > ROWS
     lines = lines[:ROWS]
     columns = _columns(env, target, inverse)
-    names = linked_names(env, target, lines, columns)
     fields = env.registry.fields(target)
-    rows = [(line.id, [shown(getattr(line, c), fields[c].kind, names.get((c, getattr(line, c)))) for c in columns])
-            for line in lines]
     more_url = f"/m/{target}?" + urlencode({"domain": json.dumps(domain)}) if more else None
-    return RelatedTable(label, target, [field_label(c, fields[c]) for c in columns], rows, more_url)
+    return RelatedTable(label, target, [field_label(c, fields[c], target) for c in columns],
+                        cells(env, target, lines, columns), more_url)
 
 
 def _columns(env: Any, target: str, inverse: str) -> list[str]:

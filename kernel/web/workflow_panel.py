@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from loom.kernel import access
 from loom.kernel.i18n import translate
+from loom.kernel.web.display import selection_label
 from loom.kernel.workflow import WAITING_APPROVAL, Transition, find_workflow
 from loom.kernel.workflow.definition import ModelWorkflow
 
@@ -35,6 +36,7 @@ class WorkflowPanel:
     """The record's state, the transitions the user may run from it, and its waiting approval."""
 
     state: str
+    state_label: str
     transitions: list[tuple[str, str]] = field(default_factory=list)
     approval: Approval | None = None
 
@@ -74,12 +76,14 @@ def workflow_panel(env: Any, model: str, record: Any, *, writable: bool, lang: s
         return None
     state = getattr(record, wf.field)
     allowed = [t for t in wf.transitions.values() if writable and state in t.sources and may_run(env, t)]
-    approval = waiting_approval(env, wf, record.id) if state == WAITING_APPROVAL else None
-    return WorkflowPanel(state, [(t.name, transition_label(t, lang)) for t in allowed], approval)
+    approval = waiting_approval(env, wf, record.id, lang) if state == WAITING_APPROVAL else None
+    label = selection_label(model, wf.field, env.registry.fields(model)[wf.field], state, lang)
+    return WorkflowPanel(state, label, [(t.name, transition_label(t, lang)) for t in allowed], approval)
 
 
-def waiting_approval(env: Any, wf: ModelWorkflow, record_id: int) -> Approval | None:
-    """The current step of the approval record ``record_id`` waits for (None if it has none)."""
+def waiting_approval(env: Any, wf: ModelWorkflow, record_id: int, lang: str) -> Approval | None:
+    """The current step of the approval record ``record_id`` waits for (None if it has none); the
+    transition named for a reader of ``lang``."""
     request, role = env.registry["loom.approval_request"], env.registry["loom.role"]
     decision = env.registry["loom.approval_decision"]
     given = (select(func.count()).where(decision.request_id == request.id, decision.decision == "approve")
@@ -93,7 +97,9 @@ def waiting_approval(env: Any, wf: ModelWorkflow, record_id: int) -> Approval | 
     if not rows:
         return None
     current = [row for row in rows if row.sequence == rows[0].sequence]
-    return Approval(transition=current[0].transition, roles=tuple(sorted({row.code for row in current})),
+    declared = wf.transitions.get(current[0].transition)
+    name = transition_label(declared, lang) if declared is not None else current[0].transition
+    return Approval(transition=name, roles=tuple(sorted({row.code for row in current})),
                     given=sum(row.given for row in current), needed=sum(row.approvers for row in current),
                     may_decide=_may_decide(env, current))
 
