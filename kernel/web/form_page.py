@@ -55,6 +55,8 @@ def stored_texts(spec: FormSpec, record: Any, names: dict) -> dict[Any, str]:
 
 
 def _text(widget: Widget, value: Any, link: str | None = None) -> str:
+    if widget.kind == "selection" and value is not None:
+        return widget.choice_label(value)
     return shown(value, widget.kind, link)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from loom.kernel import access
 from loom.kernel.errors import LoomError
 from loom.kernel.values import convert
-from loom.kernel.web.display import field_label
+from loom.kernel.web.display import field_label, selection_label
 
 #: Field kinds a form shows, with the HTML input each is edited with.
 INPUTS = {"string": "text", "text": "textarea", "integer": "number", "decimal": "decimal", "boolean": "checkbox",
@@ -40,6 +40,13 @@ class Widget:
     required: bool
     choices: tuple[str, ...] = ()
     optional: bool = True
+    choice_labels: tuple[str, ...] = ()
+
+    def choice_label(self, value: Any) -> str:
+        """The label of selection value ``value`` in the reader's language (the value itself if unknown)."""
+        if value in self.choices and len(self.choice_labels) == len(self.choices):
+            return self.choice_labels[self.choices.index(value)]
+        return str(value)
 
 
 @dataclass(frozen=True)
@@ -106,9 +113,10 @@ def form_spec(env: Any, model: str, *, creating: bool) -> FormSpec:
 def _widget(env: Any, model: str, info: Any, may_save: bool) -> Widget:
     column = env.registry[model].__table__.columns.get(info.name)
     linkable = info.kind != "many2one" or access.may(env, info.target, "read")  # else nothing to pick from
-    return Widget(info.name, field_label(info.name, info), info.kind, INPUTS[info.kind],
+    return Widget(info.name, field_label(info.name, info, model, env.lang), info.kind, INPUTS[info.kind],
                   may_save and not info.readonly and linkable, info.required, info.selection,
-                  optional=column is None or bool(column.nullable))
+                  optional=column is None or bool(column.nullable),
+                  choice_labels=tuple(selection_label(model, info.name, info, v, env.lang) for v in info.selection))
 
 
 def _lines(env: Any, model: str, info: Any, declared: tuple[str, ...] | None, may_save: bool) -> LinesSpec:
@@ -126,7 +134,8 @@ def _lines(env: Any, model: str, info: Any, declared: tuple[str, ...] | None, ma
         names = (first + rest)[:DEFAULT_LINE_COLUMNS]
     columns = tuple(_widget(env, info.target, line_fields[n], may_lines) for n in names)
     sequence = "sequence" in line_fields and line_fields["sequence"].kind == "integer"
-    return LinesSpec(info.name, field_label(info.name, info), info.target, inverse, columns, may_lines, sequence)
+    return LinesSpec(info.name, field_label(info.name, info, model, env.lang), info.target, inverse, columns,
+                     may_lines, sequence)
 
 
 def draft_of_form(spec: FormSpec, form: Any) -> Draft:

@@ -77,3 +77,12 @@ def test_roles_shipped_by_the_kernel_and_base_are_named_in_chinese(make_user, lo
     manager = log_in(make_user("kernel.user_manager", lang="zh_CN")).client
     page = manager.get("/m/loom.role?columns=code,name").get_data(as_text=True)
     assert "<h1>角色</h1>" in page and "系统管理员" in page and "主数据：用户" in page and "审计员" in page
+
+
+def test_the_partner_form_labels_fields_and_choices_in_chinese(make_user, log_in):
+    clerk = log_in(make_user("base.user", lang="zh_CN")).client
+    form = clerk.get("/m/base.partner/new")
+    assert form.status_code == 200
+    page = form.get_data(as_text=True)
+    assert '<option value="invoice">开票地址</option>' in page and ">简体中文</option>" in page
+    assert "联系人和地址" in page and "税号（统一社会信用代码）" in page
