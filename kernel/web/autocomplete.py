@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from loom.kernel.errors import InvalidFieldError
+from loom.kernel.web.display import record_name
 
 #: The most records an autocomplete answers.
 MATCHES = 8
@@ -29,4 +30,4 @@ def matches(env: Any, target: str, text: str) -> list[tuple[int, str]]:
     """(id, name) of at most :data:`MATCHES` records of ``target`` whose record name contains ``text``."""
     rec_name = env.registry[target].__rec_name__
     domain = [[rec_name, "ilike", text[:MAX_TEXT]]] if text.strip() else []
-    return [(record.id, record.display_name()) for record in env[target].search(domain, limit=MATCHES)]
+    return [(record.id, record_name(record, env.lang)) for record in env[target].search(domain, limit=MATCHES)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loom.kernel.errors import AccessError, LoomError, UserError
-from loom.kernel.web.display import shown
+from loom.kernel.web.display import record_name, shown
 from loom.kernel.web.form_values import Converted, Draft, FormSpec, Line, LinesSpec, Widget, as_text
 from loom.kernel.web.texts import current_lang
 
@@ -28,7 +28,7 @@ def link_names(env: Any, spec: FormSpec, record: Any) -> dict[tuple[str, str, in
             found = env[target].search([["id", "in", sorted(ids)]], active_test=False)
         except AccessError:
             continue
-        names.update(((model, field, item.id), item.display_name()) for item in found)
+        names.update(((model, field, item.id), record_name(item, env.lang)) for item in found)
     return names
 
 

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from loom.kernel import access
 from loom.kernel.errors import StaleRecordError
 from loom.kernel.web.autocomplete import link_target, matches
-from loom.kernel.web.display import known_model, shown
+from loom.kernel.web.display import known_model, record_name, shown
 from loom.kernel.web.form_page import (
     default_texts,
     error_texts,
@@ -77,7 +77,7 @@ def edit_form(model: str, record_id: int) -> str:
         spec = form_spec(env, model, creating=False)
         names = link_names(env, spec, record)
         return _context(spec, draft_of_record(spec, record, names), stored_texts(spec, record, names),
-                        record_id=record_id, title=record.display_name())
+                        record_id=record_id, title=record_name(record, env.lang))
 
     return render_template("form.html", **_run(read))
 
@@ -120,7 +120,7 @@ def _form_again(model: str, record_id: int | None, errors: dict, status: int, *,
         if record_id is not None:
             record = env[model].get(record_id, perm="write")
             names = link_names(env, spec, record)
-            texts, title = stored_texts(spec, record, names), record.display_name()
+            texts, title = stored_texts(spec, record, names), record_name(record, env.lang)
             if conflict:
                 stored = draft_of_record(spec, record, names)
                 current = [(w.label, stored.labels.get(w.name) or stored.values.get(w.name, ""))

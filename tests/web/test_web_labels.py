@@ -86,3 +86,16 @@ def test_the_partner_form_labels_fields_and_choices_in_chinese(make_user, log_in
     page = form.get_data(as_text=True)
     assert '<option value="invoice">开票地址</option>' in page and ">简体中文</option>" in page
     assert "联系人和地址" in page and "税号（统一社会信用代码）" in page
+
+
+def test_a_chinese_clerk_picks_and_sees_units_by_their_chinese_names(make_user, log_in, run):
+    clerk = log_in(make_user("base.user", lang="zh_CN")).client
+    offered = clerk.get("/m/base.product/autocomplete?field=uom_id&q=kg").get_data(as_text=True)
+    assert 'data-label="千克"' in offered
+
+    def bell(env):
+        kilo = env["base.uom"].search([["name", "=", "kg"]])[0]
+        return env["base.product"].create({"name": "Tea brick", "name_zh": "茶砖", "uom_id": kilo.id}).id
+
+    form = clerk.get(f"/m/base.product/{run(bell)}/edit").get_data(as_text=True)
+    assert "千克" in form and "茶砖" in form
