@@ -61,10 +61,11 @@ def _text(widget: Widget, value: Any, link: str | None = None) -> str:
 
 
 def new_draft(env: Any, spec: FormSpec) -> Draft:
-    """The draft of a new record: the model's column defaults and the user's company, no lines."""
+    """The draft of a new record: the model's column defaults, the user's company when the model
+    requires one (a shared record stays shared), no lines."""
     draft = Draft(values=defaults(env, spec.model, spec.fields))
     company = spec.widget("company_id")
-    if company is not None and company.editable and env.company_id is not None:  # new records belong to it
+    if company is not None and company.editable and company.required and env.company_id is not None:
         draft.values["company_id"] = str(env.company_id)
         draft.labels["company_id"] = env.sudo()["loom.company"].get(env.company_id).display_name()
     for lines in spec.lines:

@@ -51,6 +51,7 @@ def test_a_clerk_creates_a_company_with_two_contacts_entered_inline(clerk, run):
     assert page.status_code == 200
     assert 'name="name"' in html and 'id="child_ids-add"' in html and ">Add a line<" in html
     assert 'id="form-save"' in html and ">Save<" in html
+    assert 'name="company_id" value=""' in html  # partners are shared unless the clerk picks a company
     added = clerk.post("/m/base.partner/lines?field=child_ids&action=add", data=company_form(clerk, "Acme", []),
                        headers={"X-CSRFToken": token(clerk)}).get_data(as_text=True)
     assert 'name="child_ids-0-name"' in added and 'name="child_ids-0-email"' in added

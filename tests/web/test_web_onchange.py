@@ -102,6 +102,12 @@ def test_adding_and_removing_lines_recomputes_the_total(clerk, customer):
     assert re.search(r'name="lines-0-price" value="100"', moved) and re.search(r'name="lines-1-price" value="3"', moved)
 
 
+def test_a_new_order_belongs_to_the_clerks_company(clerk, run):
+    html = clerk.get("/m/alpha.order/new").get_data(as_text=True)
+    main = run(lambda env: env["loom.company"].search([], limit=1)[0])
+    assert f'name="company_id" value="{main.id}"' in html and f'value="{main.name}"' in html
+
+
 def test_the_saved_order_has_the_total_the_form_showed(clerk, run, customer):
     response = clerk.post("/m/alpha.order/new", data=order_form(clerk, customer, [("2", "10.5"), ("1", "4")]))
     assert response.status_code == 303
