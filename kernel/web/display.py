@@ -199,6 +199,22 @@ def cells(env: Any, model: str, records: list[Any], columns: list[str]) -> list[
     return [(record.id, [text(record, column) for column in columns]) for record in records]
 
 
+def label_of(model: str, name: str) -> str:
+    """The label of field ``name`` of ``model`` for the reader (the name itself when the model
+    has no such field any more, as in an old timeline entry)."""
+    registry = _registry()
+    fields = registry.fields(model) if registry is not None and model in registry else {}
+    return field_label(name, fields[name], model) if name in fields else name
+
+
+def install_display(app: Any) -> None:
+    """Give templates ``model_label(model)``, ``label_of(model, field)`` and the filters
+    ``moment`` (a date and time in the reader's language and time zone) and ``day`` (a date)."""
+    app.jinja_env.globals.update(model_label=model_label, label_of=label_of)
+    app.jinja_env.filters["moment"] = lambda value: shown(value, "datetime")
+    app.jinja_env.filters["day"] = lambda value: shown(value, "date")
+
+
 def known_model(env: Any, model: str) -> None:
     """404 (``MissingError``) unless ``model`` is installed."""
     if model not in env.registry:

@@ -28,6 +28,10 @@ def text(message_id: str, **params: Any) -> str:
 
 
 def install_texts(app: Flask) -> None:
-    """Give templates ``_()`` for messages and ``lang`` for the page's language."""
+    """Give templates ``_()`` for messages, ``lang`` for the page's language, and labels and
+    formats in that language (:func:`loom.kernel.web.display.install_display`)."""
+    from loom.kernel.web.display import install_display
+
     app.jinja_env.globals["_"] = text
     app.jinja_env.globals["current_lang"] = current_lang
+    install_display(app)

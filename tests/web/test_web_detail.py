@@ -144,7 +144,7 @@ def test_notes_and_activities_appear_on_the_timeline(buy, story):
 
     timeline = page(buyer, url)
     assert "Supplier promised delivery on Monday" in timeline
-    assert f"Due 2026-12-24 for {manager.login}" in timeline and "Call the supplier" in timeline
+    assert f"Due Dec 24, 2026 for {manager.login}" in timeline and "Call the supplier" in timeline
     done_url = re.search(r'action="(/m/buy\.request/\d+/activities/\d+/done)"', timeline).group(1)
     assert story.post(manager, done_url).status_code == 303
     finished = page(buyer, url)

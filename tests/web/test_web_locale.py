@@ -105,3 +105,23 @@ def test_a_chinese_reader_sees_audit_times_in_shanghai_time(run, make_user, log_
     page = client.get(f'/m/loom.audit_log?columns=action,at&domain=[["actor_login","=","{login}"]]')
     assert page.status_code == 200
     assert format_datetime(at, "zh_CN", "Asia/Shanghai") in page.get_data(as_text=True)
+
+
+def test_the_timeline_shows_when_in_the_readers_time_zone_and_due_dates_in_their_language(run, make_user, log_in):
+    from loom.kernel.timeline import add_activity, add_note
+
+    login = make_user("base.user", lang="zh_CN")
+
+    def story(env):
+        partner = env["base.partner"].create({"name": "Dehua Porcelain"})
+        clerk = env["loom.user"].search([["login", "=", login]])[0]
+        add_note(env, "base.partner", [partner.id], "Asked for the spring catalogue")
+        add_activity(env, "base.partner", partner.id, due=dt.date(2026, 12, 24), assignee_id=clerk.id,
+                     summary="Send samples")
+        note = env["loom.record_event"].search([["res_id", "=", partner.id], ["kind", "=", "note"]])[0]
+        return partner.id, note.at
+
+    partner, noted_at = run(story)
+    page = log_in(login).client.get(f"/m/base.partner/{partner}").get_data(as_text=True)
+    assert format_datetime(noted_at, "zh_CN", "Asia/Shanghai") in page
+    assert "2026年12月24日" in page
