@@ -76,7 +76,8 @@ def _set_lines(records: Records, record: Any, info: FieldInfo, value: Any, *, cr
     target = records.env[info.target]
     inverse = records.env.registry.inverse_of(records.model, info.name)
     ops = {"create": value} if isinstance(value, list) else value
-    if not isinstance(ops, dict) or set(ops) - {"create", "update", "delete"}:
+    if not isinstance(ops, dict) or set(ops) - {"create", "update", "delete"} \
+            or any(not isinstance(items, list) for items in ops.values()):
         raise ValidationError("kernel.lines_malformed", field=info.name)
     collection = getattr(record, info.name)
     for line_vals in ops.get("create", []):
@@ -88,12 +89,13 @@ def _set_lines(records: Records, record: Any, info: FieldInfo, value: Any, *, cr
         raise ValidationError("kernel.lines_malformed", field=info.name)
     by_id = {line.id: line for line in collection}
     for line_vals in ops.get("update", []):
-        line = by_id.get(line_vals.get("id")) if isinstance(line_vals, dict) else None
+        line_id = line_vals.get("id") if isinstance(line_vals, dict) else None
+        line = by_id.get(line_id) if _is_id(line_id) else None
         if line is None:
             raise ValidationError("kernel.line_missing", field=info.name)
         target.write([line], {k: v for k, v in line_vals.items() if k != "id"})
     for line_id in ops.get("delete", []):
-        if line_id not in by_id:
+        if not _is_id(line_id) or line_id not in by_id:
             raise ValidationError("kernel.line_missing", field=info.name)
         collection.remove(by_id[line_id])
 
@@ -146,3 +148,7 @@ def recompute_parents(records: Records, lines: list[Any], parents: list[tuple[Re
         if reload:
             records.env.session.expire(parent, [one2many])
         recompute(handle, parent, {one2many}, creating=False)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
