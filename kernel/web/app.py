@@ -73,8 +73,8 @@ def _register_shell(app: Flask, registry: Any) -> None:
     from loom.kernel.web.dashboard import install_dashboard
     from loom.kernel.web.detail_views import detail_views
     from loom.kernel.web.errors import install_error_pages
-    from loom.kernel.web.form_views import form_views
     from loom.kernel.web.export_views import export_views
+    from loom.kernel.web.form_views import form_views
     from loom.kernel.web.gate import install_gate
     from loom.kernel.web.kanban_views import kanban_views
     from loom.kernel.web.menus import install_menu
