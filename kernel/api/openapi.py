@@ -36,7 +36,8 @@ _SCALARS: dict[str, dict[str, Any]] = {
 _STATUSES = {"400": "Malformed request, unknown field or operator", "401": "No valid token",
              "403": "Permission denied", "404": "Missing, or hidden by record rules or companies",
              "409": "Stale version or reused idempotency key", "413": "Body too large",
-             "422": "Unknown or read-only field, invalid value, business rule", "503": "Busy: retry after Retry-After"}
+             "422": "Unknown or read-only field, invalid value, business rule",
+             "429": "Too many failed logins: retry after Retry-After", "503": "Busy: retry after Retry-After"}
 
 
 _documents: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -181,7 +182,8 @@ def _token_operation() -> dict[str, Any]:
             "requestBody": {"required": True, "content": {"application/json": {"schema": credentials}}},
             "responses": {"201": {"description": "The token (shown once)",
                                   "content": {"application/json": {"schema": token}}},
-                          "401": {"$ref": "#/components/responses/401"}}}
+                          **{code: {"$ref": f"#/components/responses/{code}"}
+                             for code in ("400", "401", "413", "429", "503")}}}
 
 
 def _json_ref(name: str) -> dict[str, Any]:
