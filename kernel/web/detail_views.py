@@ -18,6 +18,7 @@ from loom.kernel.web.display import SHOWN_KINDS, cells, field_label, known_model
 from loom.kernel.web.related import related_tables
 from loom.kernel.web.state import loom_state
 from loom.kernel.web.texts import current_lang
+from loom.kernel.web.timeline_view import labelled_events
 from loom.kernel.web.workflow_panel import record_writable, workflow_panel
 
 detail_views = Blueprint("details", __name__, url_prefix="/m")
@@ -65,7 +66,8 @@ def read_detail(env: Any, model: str, record_id: int) -> dict[str, Any]:
             "related": related_tables(env, model, record_id), "writable": writable,
             "workflow": workflow_panel(env, model, record, writable=writable, lang=current_lang()),
             "attachments": [(a.id, a.name, a.mimetype, a.size) for a in attachments] if attachments is not None
-            else None, "events": timeline(env, model, record_id), "me": env.login}
+            else None, "events": labelled_events(env, model, timeline(env, model, record_id), current_lang()),
+            "me": env.login}
 
 
 def render_detail(model: str, record_id: int, *, error: LoomError | None = None, action: str = "",

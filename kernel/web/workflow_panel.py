@@ -25,7 +25,7 @@ class Approval:
     """The current step of a record's waiting approval."""
 
     transition: str
-    roles: tuple[str, ...]
+    roles: tuple[str, ...]  # the names of the roles that may decide
     given: int
     needed: int
     may_decide: bool
@@ -90,7 +90,7 @@ def waiting_approval(env: Any, wf: ModelWorkflow, record_id: int, lang: str) -> 
              .correlate(request).scalar_subquery())
     rows = env.session.execute(
         select(request.id, request.transition, request.sequence, request.role_id, request.requested_by_id,
-               request.approvers, role.code, given.label("given"))
+               request.approvers, role.name, role.name_zh, given.label("given"))
         .join(role, role.id == request.role_id)
         .where(request.model == wf.model, request.res_id == record_id, request.status == "pending")
         .order_by(request.sequence, request.id)).all()
@@ -99,7 +99,8 @@ def waiting_approval(env: Any, wf: ModelWorkflow, record_id: int, lang: str) -> 
     current = [row for row in rows if row.sequence == rows[0].sequence]
     declared = wf.transitions.get(current[0].transition)
     name = transition_label(declared, lang) if declared is not None else current[0].transition
-    return Approval(transition=name, roles=tuple(sorted({row.code for row in current})),
+    roles = {(row.name_zh or row.name) if lang == "zh_CN" else row.name for row in current}
+    return Approval(transition=name, roles=tuple(sorted(roles)),
                     given=sum(row.given for row in current), needed=sum(row.approvers for row in current),
                     may_decide=_may_decide(env, current))
 

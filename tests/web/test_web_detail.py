@@ -58,6 +58,8 @@ def test_a_buyer_submits_a_large_purchase_and_the_manager_rejects_it_with_a_reas
 
     waiting = page(buyer, url)
     assert "State: Waiting approval" in waiting and "Waiting for approval to Submit" in waiting
+    assert "Submit: Draft → Waiting approval" in waiting and "approval requested" in waiting  # the timeline
+    assert "by Purchase manager: 0 of 1 approvals given" in waiting
     assert not button_for(waiting, f"{url}/approve") and not button_for(waiting, f"{url}/reject")
     refused = story.post(buyer, f"{url}/approve")
     assert refused.status_code == 403
