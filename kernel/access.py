@@ -3,13 +3,15 @@
 Model permissions: the union of the user's roles' ``loom.access`` rows (deny by default; a role
 with ``all_access`` grants everything). Record rules: global rules AND-ed, the user's role rules
 OR-ed. Companies: a model with a ``company_id`` shows only records of the user's allowed
-companies (and shared records with no company when the column is optional). Fields restricted to
+companies (and shared records with no company when the column is optional). Lines that belong to
+a parent (a required link, deleted with it) are visible only with their parent. Fields restricted to
 roles (``info={"roles": (...)}``) are invisible to everyone else. A superuser environment
 (``env.sudo()``, an explicit kernel call) skips all of it.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +23,7 @@ from loom.kernel.errors import AccessError, FieldForbiddenError
 
 if TYPE_CHECKING:
     from loom.kernel.environment import Environment
+    from loom.kernel.registry import Registry
 
 PERMS = ("read", "create", "write", "delete", "export")
 
@@ -86,8 +89,41 @@ def record_filter(env: Environment, model: str, perm: str) -> ColumnElement[bool
     """The WHERE clause limiting ``model`` to what the user may ``perm``; None when unlimited."""
     if env.su:
         return None
-    clauses = [c for c in (_company_clause(env, model), _rules_clause(env, model, perm)) if c is not None]
+    parts = (_company_clause(env, model), _rules_clause(env, model, perm), _parent_clause(env, model, perm))
+    clauses = [c for c in parts if c is not None]
     return and_(*clauses) if clauses else None
+
+
+def _parent_clause(env: Environment, model: str, perm: str) -> ColumnElement[bool] | None:
+    """Lines go with their parent: a line whose parent the user may not see (another company's order,
+    one a record rule hides) is hidden too, and changing lines takes write access to the parent."""
+    clauses = []
+    for parent, inverse in owning_parents(env.registry, model):
+        limit_to = record_filter(env, parent, "read" if perm in ("read", "export") else "write")
+        if limit_to is not None:
+            parent_id = env.registry[parent].id
+            clauses.append(getattr(env.registry[model], inverse).in_(select(parent_id).where(limit_to)))
+    return and_(*clauses) if clauses else None
+
+
+_OWNING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def owning_parents(registry: Registry, model: str) -> list[tuple[str, str]]:
+    """(parent model, the line's link to it) for every one-to-many whose lines belong to their parent:
+    the link is required and deleting the parent deletes the lines (``ondelete="CASCADE"``)."""
+    if registry not in _OWNING:
+        found: dict[str, list[tuple[str, str]]] = {}
+        for name in registry.models:
+            for field, info in registry.fields(name).items():
+                if info.kind != "one2many" or info.target == name:
+                    continue
+                inverse = registry.inverse_of(name, field)
+                column = registry[info.target].__table__.c[inverse]
+                if not column.nullable and any((fk.ondelete or "").upper() == "CASCADE" for fk in column.foreign_keys):
+                    found.setdefault(info.target, []).append((name, inverse))
+        _OWNING[registry] = found
+    return _OWNING[registry].get(model, [])
 
 
 def _company_clause(env: Environment, model: str) -> ColumnElement[bool] | None:
