@@ -39,14 +39,15 @@ SCRIPTS = {  # name -> (time limit in seconds, extra arguments for --quick)
     "backup_restore": (1800, ["--rows", "20000", "--runs", "1"]),
     "web_serve": (600, ["--runs", "2"]),
     "web_list": (1200, ["--rows", "20000", "--runs", "3"]),
+    "web_autocomplete": (900, ["--rows", "20000", "--runs", "5"]),
     "api_list": (1800, ["--partners", "20000", "--requests", "100"]),
     "web_load": (1200, ["--partners", "20000", "--wrk-seconds", "5", "--latency-seconds", "5", "--restarts", "2",
                         "--starts", "1"]),
 }
 #: Scripts that measure in the interpreter they are started with (no ``--venv`` option).
-IN_PROCESS = ("import_partners", "backup_restore", "web_serve", "web_list", "api_list", "web_load")
+IN_PROCESS = ("import_partners", "backup_restore", "web_serve", "web_list", "web_autocomplete", "api_list", "web_load")
 #: Scripts that take ``--no-pg``.
-TAKES_NO_PG = ("cli_startup", "install", "backup_restore", "web_serve", "web_list")
+TAKES_NO_PG = ("cli_startup", "install", "backup_restore", "web_serve", "web_list", "web_autocomplete")
 
 
 def _get(data: dict[str, Any], *path: str) -> Any:
