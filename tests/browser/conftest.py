@@ -35,6 +35,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
   console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
 });
 """
+#: What htmx writes to the console when it aborts a request itself (see ``Incidents.aborted``).
+HTMX_ABORT_REPORTS = ("htmx:sendAbort, ", "htmx:afterRequest, ")
 _numbers = itertools.count(1)
 
 
@@ -71,6 +73,7 @@ def expect(browser) -> Callable[..., Any]:
     """Playwright's ``expect`` (imported only once the browser is known to be there)."""
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=WAIT_MS)
     return expect
 
 
@@ -133,6 +136,12 @@ class Incidents:
     """What a page did that no page of the shell may do: dialogs, console errors, CSP violations."""
 
     found: list[str] = field(default_factory=list)
+    #: htmx's console reports of requests it aborted itself: the form's on-change requests use
+    #: ``hx-sync="this:replace"``, so a newer one (or a line button) aborts the one in flight and
+    #: htmx logs ``htmx:afterRequest`` and ``htmx:sendAbort`` with console.error. Kept apart from
+    #: ``found`` and pinned by the strict xfail in test_browser_partner_form.py until the form
+    #: stops aborting (``hx-sync="this:queue last"`` logs nothing).
+    aborted: list[str] = field(default_factory=list)
 
     def watch(self, page: Any) -> None:
         """Record (and dismiss) every dialog, console error, uncaught exception and failed script,
@@ -144,12 +153,21 @@ class Incidents:
         page.on("pageerror", lambda error: self.found.append(f"uncaught exception: {error}"))
         page.on("response", self._failed_resource)
 
+    def assert_none(self, story: str) -> None:
+        """Fail ``story`` if the page misbehaved (each incident is reported once)."""
+        found, self.found = self.found, []
+        assert not found, f"{story}: the page misbehaved: {found}"
+
     def _dialog(self, dialog: Any) -> None:
         self.found.append(f"dialog {dialog.type}: {dialog.message}")
         dialog.dismiss()
 
     def _console(self, message: Any) -> None:
-        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        if message.type != "error" or message.text.startswith("Failed to load resource"):
+            return
+        if message.text.startswith(HTMX_ABORT_REPORTS):
+            self.aborted.append(message.text)
+        else:
             self.found.append(f"console error: {message.text}")
 
     def _failed_resource(self, response: Any) -> None:
@@ -160,20 +178,25 @@ class Incidents:
 
 
 @pytest.fixture
-def page(browser, live_server, request) -> Iterator[Any]:
+def incidents() -> Incidents:
+    """What the story's page did wrong so far (``incidents.assert_none(story)`` checks it mid-story)."""
+    return Incidents()
+
+
+@pytest.fixture
+def page(browser, live_server, incidents, request) -> Iterator[Any]:
     """A fresh browser context (no cookies) on the live server; the story fails if the page opened a
     dialog, logged a console error, threw, or broke the Content-Security-Policy."""
     context = browser.new_context(base_url=live_server, locale="en-US")
     context.set_default_timeout(WAIT_MS)
     context.add_init_script(REPORT_CSP_VIOLATIONS)
-    incidents = Incidents()
     opened = context.new_page()
     incidents.watch(opened)
     try:
         yield opened
     finally:
         context.close()
-    assert not incidents.found, f"{request.node.name}: the page misbehaved: {incidents.found}"
+    incidents.assert_none(request.node.name)
 
 
 @pytest.fixture

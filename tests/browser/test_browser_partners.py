@@ -1,5 +1,6 @@
 """A clerk finds partners in the list, opens one and reads its timeline; names and notes carrying
-markup are shown as plain text on every page, and no script of theirs ever runs."""
+markup are shown as plain text in the list, on the record's page and in its form, and no script of
+theirs ever runs."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def test_a_clerk_opens_a_partner_and_reads_its_timeline(page, expect, make_user,
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_NAMES, ids=["script", "img-onerror"])
-def test_a_partner_named_with_markup_is_shown_inert_in_the_list_and_on_its_page(
+def test_a_partner_named_with_markup_is_shown_inert_in_the_list_its_page_and_its_form(
         page, expect, make_user, make_partner, run, log_in, shot, hostile):
     from loom.kernel.timeline import add_note
 
@@ -60,3 +61,8 @@ def test_a_partner_named_with_markup_is_shown_inert_in_the_list_and_on_its_page(
     expect(page.locator("ol.timeline .body")).to_have_text([hostile])
     expect(page.locator("main script, main img")).to_have_count(0)
     shot(page, "detail")
+    page.locator("#record-edit").click()
+    expect(page.locator("#field-name")).to_have_value(hostile)
+    expect(page.get_by_label("Notes", exact=True)).to_have_value(hostile)
+    expect(page.locator("main script, main img")).to_have_count(0)
+    shot(page, "form")
