@@ -7,7 +7,16 @@ from typing import Any
 
 from loom.kernel.external_ids import ref
 from loom.kernel.hooks import hookimpl
+from loom.kernel.web.menus import MenuItem
 from loom.modules.base.tax import TAX_ROUNDING
+
+#: base's menu: each master under its model's label, for whoever may read it.
+MENU = tuple(MenuItem(f"base.{key}", f"base.model.{model.replace('.', '_')}", f"/m/{model}", model=model,
+                      sequence=sequence)
+             for sequence, key, model in ((10, "partners", "base.partner"), (20, "products", "base.product"),
+                                          (30, "product_categories", "base.product.category"),
+                                          (40, "uoms", "base.uom"), (50, "currencies", "base.currency"),
+                                          (60, "taxes", "base.tax")))
 
 
 @hookimpl
@@ -32,3 +41,9 @@ def register_dashboard_tiles() -> list[Any]:
     from loom.modules.base.web import TILES
 
     return TILES
+
+
+@hookimpl
+def register_menus() -> list[Any]:
+    """Partners, products, their categories, units, currencies and taxes, under their models' labels."""
+    return list(MENU)

@@ -99,3 +99,12 @@ def test_a_chinese_clerk_picks_and_sees_units_by_their_chinese_names(make_user, 
 
     form = clerk.get(f"/m/base.product/{run(bell)}/edit").get_data(as_text=True)
     assert "千克" in form and "茶砖" in form
+
+
+def test_the_menu_names_base_masters_in_the_readers_language(make_user, log_in):
+    menu = re.compile(r'<nav class="menu">(.*?)</nav>', re.S)
+    chinese = menu.search(log_in(make_user("base.user", lang="zh_CN")).client.get("/").get_data(as_text=True)).group(1)
+    assert '<a href="/m/base.partner">合作伙伴</a>' in chinese and '<a href="/m/base.uom">计量单位</a>' in chinese
+    english = menu.search(log_in(make_user("base.user")).client.get("/").get_data(as_text=True)).group(1)
+    assert '<a href="/m/base.product">Product</a>' in english
+    assert "/m/base.partner" not in menu.search(log_in(make_user()).client.get("/").get_data(as_text=True)).group(1)
