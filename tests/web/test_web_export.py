@@ -111,3 +111,21 @@ def test_a_large_export_is_audited_as_its_user_and_a_small_one_is_not(manager, c
     monkeypatch.setattr(exporter, "AUDITED_ROWS", 20)
     export(manager, csrf, format="xlsx", q="Tea contact")
     assert run(exports) == [*before, (manager.login, 30, "xlsx")]
+
+
+def test_a_user_of_another_company_exports_its_own_and_the_shared_partners_only(run, log_in, csrf, tea):
+    from loom.kernel.users import create_user
+
+    def make(env):
+        branch = env["loom.company"].create({"name": "Oolong Branch", "code": "OOLONG"})
+        env["base.partner"].create([{"name": "Oolong buyer of the main company", "company_id": env.company_id},
+                                    {"name": "Oolong buyer of the branch", "company_id": branch.id},
+                                    {"name": "Oolong buyer shared by both"}])
+        create_user(env, "oolong_manager", "Oolong manager", "correct horse battery", roles=["base.manager"],
+                    company_ids=[branch.id])
+
+    run(make)
+    branch_manager = log_in("oolong_manager").client
+    rows = list(csv.reader(io.StringIO(export(branch_manager, csrf, format="csv", q="Oolong", columns="name")
+                                       .get_data().decode("utf-8-sig"))))
+    assert rows == [["name"], ["Oolong buyer of the branch"], ["Oolong buyer shared by both"]]
