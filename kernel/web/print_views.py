@@ -21,16 +21,18 @@ GENERIC = "print/generic.html"
 
 
 def read_printable(env: Any, model: str, record_id: int) -> dict[str, Any]:
-    """What a print template gets: ``title`` (the record's name), ``model_title`` (its model's);
-    ``values`` (label, text) of the readable fields;
-    ``text`` and ``record``, the same fields by name as text and as plain values; ``related``,
-    the one-to-many tables."""
+    """What a print template gets: ``title`` (the record's name), ``model_title`` (its model's),
+    ``values`` ((label, text) of the readable fields), ``text`` (the same by field name), ``record``
+    (the readable stored fields' plain values, never an ORM object) and ``related`` (the
+    one-to-many tables)."""
     known_model(env, model)
     record = env[model].get(record_id)
     fields = shown_fields(env, model, record)
+    stored = [name for name, info in env.registry.fields(model).items() if info.stored
+              and info.kind not in ("one2many", "many2many") and env[model].readable(model, name)]
     return {"title": record_name(record, env.lang), "model_title": model_label(model, registry=env.registry),
             "values": [(label, text) for _, label, text in fields],
-            "text": {name: text for name, _, text in fields}, "record": env[model].read([record])[0],
+            "text": {name: text for name, _, text in fields}, "record": env[model].read([record], stored)[0],
             "related": related_tables(env, model, record_id)}
 
 
