@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 
-from loom.kernel.errors import MissingError, UserError, ValidationError
+from loom.kernel.errors import AccessError, MissingError, UserError, ValidationError
 from loom.kernel.timeline.events import log_events, now
 
 if TYPE_CHECKING:
@@ -27,14 +27,19 @@ def add_activity(env: Environment, model: str, res_id: int, *, due: dt.date, ass
                  summary: str) -> int:
     """Schedule an activity on one record for ``assignee_id``, due on ``due``; returns its id.
 
-    The user must be able to read the record; the assignee must be an active user."""
-    env[model].get(res_id)
+    The user must be able to read the record; the assignee must be an active user who may work in
+    the record's company."""
+    record = env[model].get(res_id)
     if not isinstance(due, dt.date) or isinstance(due, dt.datetime):
         raise ValidationError("kernel.activity_due_not_date", field="due_date", value=str(due)[:40])
     try:
-        env.sudo()["loom.user"].get(assignee_id)
+        assignee = env.sudo()["loom.user"].get(assignee_id)
     except MissingError:
         raise ValidationError("kernel.activity_assignee_unknown", field="assignee_id", user=assignee_id) from None
+    company = getattr(record, "company_id", None)
+    if company is not None and company not in {assignee.company_id, *(c.id for c in assignee.company_ids)}:
+        raise ValidationError("kernel.activity_assignee_other_company", field="assignee_id", user=assignee.login,
+                              company=company)
     table = env.registry["loom.record_event"].__table__
     row = {"model": model, "res_id": res_id, "kind": "activity", "user_id": env.uid, "at": now(),
            "body": _text("summary", summary), "due_date": due, "assignee_id": assignee_id}
@@ -42,11 +47,12 @@ def add_activity(env: Environment, model: str, res_id: int, *, due: dt.date, ass
 
 
 def mark_activity_done(env: Environment, activity_id: int) -> dict[str, Any]:
-    """Mark activity ``activity_id`` done now; the user must be able to read its record.
+    """Mark activity ``activity_id`` done now: its assignee may, and so may whoever may change its
+    record; others who can read the record are refused, naming the activity.
 
     Returns the activity's model, record id and summary. An activity already done is refused."""
     event = env.registry["loom.record_event"]
-    row = env.session.execute(select(event.model, event.res_id, event.body, event.done)
+    row = env.session.execute(select(event.model, event.res_id, event.body, event.done, event.assignee_id)
                               .where(event.id == activity_id, event.kind == "activity")).first()
     if row is None:
         raise MissingError("kernel.activity_missing", activity=activity_id)
@@ -54,11 +60,22 @@ def mark_activity_done(env: Environment, activity_id: int) -> dict[str, Any]:
         env[row.model].get(row.res_id)
     except MissingError:
         raise MissingError("kernel.activity_missing", activity=activity_id) from None
+    if not env.su and env.uid != row.assignee_id and not _may_write(env, row.model, row.res_id):
+        raise AccessError("kernel.activity_not_yours", activity=activity_id, summary=row.body, user=env.login)
     if row.done:
         raise UserError("kernel.activity_already_done", activity=activity_id, summary=row.body)
     env.session.execute(update(event).where(event.id == activity_id)
                         .values(done=True, done_at=now(), version=event.version + 1))
     return {"model": row.model, "res_id": row.res_id, "summary": row.body}
+
+
+def _may_write(env: Environment, model: str, res_id: int) -> bool:
+    """Whether the user may change record ``res_id`` (model permission and record rules for writing)."""
+    try:
+        env[model].get(res_id, perm="write")
+    except (AccessError, MissingError):
+        return False
+    return True
 
 
 def _text(field: str, value: Any) -> str:
