@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from loom.kernel import access, integrity
 from loom.kernel.assign import parents_of, recompute_parents
+from loom.kernel.cascade import cascaded_ids
 from loom.kernel.domain import compile_domain, compile_order
 from loom.kernel.errors import (
     AccessError,
@@ -163,12 +164,15 @@ class Records:
                                 field=referrer.column.key)
         parents = parents_of(self, list(records))
         self._lines_changed(records)  # a waiting document losing lines goes back before they go
+        cascaded = cascaded_ids(self.env, self.model, ids)  # lines go with them: found while they exist
         for record in records:
             self.env.session.delete(record)
         self.env.session.flush()
         recompute_parents(self, [], parents, reload=True)
         self._flush()
         self.env.hooks.on_records_deleted(env=self.env, model=self.model, ids=ids)
+        for model, line_ids in cascaded.items():
+            self.env.hooks.on_records_deleted(env=self.env, model=model, ids=line_ids)
 
     def archive(self, records: Sequence[Any]) -> None:
         """Set ``active = False`` (master data with history is archived, never deleted)."""
