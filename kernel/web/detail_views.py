@@ -59,15 +59,14 @@ def read_detail(env: Any, model: str, record_id: int) -> dict[str, Any]:
     known_model(env, model)
     record = env[model].get(record_id)
     writable = record_writable(env, model, record_id)
-    attachments = list_attachments(env, model, [record_id]) if model not in NO_ATTACHMENTS else None
-    values = [(label, text) for _, label, text in shown_fields(env, model, record)]
+    attachments = None if model in NO_ATTACHMENTS else [
+        (a.id, a.name, a.mimetype, a.size) for a in list_attachments(env, model, [record_id])]
+    lang = current_lang()
     return {"title": record_name(record, env.lang), "model_title": model_label(model, registry=env.registry),
-            "values": values,
-            "related": related_tables(env, model, record_id), "writable": writable,
-            "workflow": workflow_panel(env, model, record, writable=writable, lang=current_lang()),
-            "attachments": [(a.id, a.name, a.mimetype, a.size) for a in attachments] if attachments is not None
-            else None, "events": labelled_events(env, model, timeline(env, model, record_id), current_lang()),
-            "me": env.login}
+            "values": [(label, text) for _, label, text in shown_fields(env, model, record)],
+            "related": related_tables(env, model, record_id), "writable": writable, "attachments": attachments,
+            "workflow": workflow_panel(env, model, record, writable=writable, lang=lang),
+            "events": labelled_events(env, model, timeline(env, model, record_id), lang), "me": env.login}
 
 
 def render_detail(model: str, record_id: int, *, error: LoomError | None = None, action: str = "",
