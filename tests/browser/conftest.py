@@ -61,7 +61,6 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"browser stories need chromium: {missing}")
     from playwright.sync_api import sync_playwright
 
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         yield chromium
