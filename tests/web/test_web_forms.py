@@ -173,15 +173,16 @@ def test_the_list_offers_new_and_the_detail_edit_only_to_who_may(clerk, make_use
     assert "/m/loom.audit_log/new" not in log
 
 
-@pytest.mark.parametrize("path", ["/m/base.partner/new", "/m/base.partner/onchange",
+@pytest.mark.parametrize("path", ["/m/base.partner/new", "/m/base.partner/{id}/edit", "/m/base.partner/onchange",
                                   "/m/base.partner/lines?field=child_ids&action=add"])
-def test_every_post_needs_the_csrf_token(clerk, run, path):
-    response = clerk.post(path, data={"name": "No Token Ltd"})
-    assert response.status_code == 403
-    assert partner_ids_named(run, "No Token Ltd") == []
-    with_header = clerk.post(path, data={"name": "No Token Ltd"} if "new" not in path else {"name": ""},
-                             headers={"X-CSRFToken": token(clerk)})
-    assert with_header.status_code in (200, 422)
+def test_every_post_needs_the_csrf_token_in_the_form_or_htmx_header(clerk, run, path):
+    created = run(lambda env: env["base.partner"].create({"name": "Guarded Partner"}))
+    path = path.format(id=created.id)
+    data = {"name": "No Token Ltd", "version": str(created.version)}
+    assert clerk.post(path, data=data).status_code == 403
+    assert clerk.post(path, data={**data, "csrf_token": "forged"}).status_code == 403
+    assert partner_ids_named(run, "No Token Ltd") == [] and partner(run, created.id)["name"] == "Guarded Partner"
+    assert clerk.post(path, data={**data, "name": ""}, headers={"X-CSRFToken": token(clerk)}).status_code in (200, 422)
 
 
 def test_no_form_get_changes_the_database(clerk, run, shop):
