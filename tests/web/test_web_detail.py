@@ -258,3 +258,35 @@ def test_a_detail_page_costs_the_same_queries_for_2_lines_as_for_40(buy, story):
     # fields, lines (one query and one per linked column), attachments, timeline, approval panel:
     # 24 statements on SQLite, 21 on PostgreSQL, for 2 lines and 1 note as for 40 lines and 24 events
     assert queries(f"/m/buy.request/{small}") == queries(f"/m/buy.request/{large}")
+
+
+def test_opening_pages_boards_sheets_and_files_changes_nothing(buy, story):
+    from io import BytesIO
+
+    from sqlalchemy import MetaData, select
+
+    from loom.kernel.web.state import loom_state
+
+    buyer = story.browser(buy, "loomtest_buy.buyer")
+    request = story.purchase(buy, "Cartridges", "3000", lines=2)
+    story.post(buyer, f"/m/buy.request/{request}/transition/submit")
+    buyer.post(f"/m/buy.request/{request}/attachments", content_type="multipart/form-data",
+               data={"csrf_token": story.token(buyer), "file": (BytesIO(b"%PDF-1.4 quote"), "quote.pdf")})
+    shown = page(buyer, f"/m/buy.request/{request}")
+    link = re.search(r'href="(/m/buy\.request/\d+/attachments/\d+)"', shown).group(1)
+
+    def snapshot():
+        def rows(session):
+            metadata = MetaData()
+            metadata.reflect(session.connection())
+            return {name: sorted(map(repr, session.execute(select(table)).all()))
+                    for name, table in metadata.tables.items()}
+
+        return loom_state(buy).run(None, lambda env: rows(env.session), write=False)
+
+    before = snapshot()
+    for path in (f"/m/buy.request/{request}", f"/m/buy.request/{request}/print", "/m/buy.request/kanban", link,
+                 f"/m/buy.request/{request}/transition/submit", f"/m/buy.request/{request}/approve",
+                 f"/m/buy.request/{request}/reject?reason=x", "/m/buy.request/kanban/move?record=1&to=draft"):
+        assert buyer.get(path).status_code in (200, 405)
+    assert snapshot() == before
