@@ -1,6 +1,6 @@
 """A seller writes a quote whose lines keep the order given in the form: the line model has a
 ``sequence`` field, so moving a line up or down and saving stores the new order, and the quote's
-total follows its lines."""
+total follows its lines; picking the customer proposes a default note."""
 
 from __future__ import annotations
 
@@ -107,3 +107,14 @@ def test_lines_moved_in_the_form_are_saved_in_that_order(seller, run, customer):
                                            (second[1], "1", "30", second[0])], version=str(version))
     assert seller.post(f"/m/forms.quote/{quote}/edit", data=edited).status_code == 303
     assert [description for _id, description, _seq in stored(run, quote)[2]] == ["Roses", "Lilies", "Delivery"]
+
+
+def test_picking_the_customer_proposes_a_note_the_seller_has_not_written(seller, customer):
+    data = {**quote_form(seller, customer, []), "note": ""}
+    html = seller.post("/m/forms.quote/onchange", data=data, headers={
+        "X-CSRFToken": token(seller), "HX-Trigger-Name": "partner_id"}).get_data(as_text=True)
+    assert '<textarea id="field-note" hx-swap-oob="true" name="note"' in html
+    assert "Terms agreed with Kunming Flowers</textarea>" in html
+    written = seller.post("/m/forms.quote/onchange", data=quote_form(seller, customer, []), headers={
+        "X-CSRFToken": token(seller), "HX-Trigger-Name": "partner_id"}).get_data(as_text=True)
+    assert "field-note" not in written  # the seller's own note stays

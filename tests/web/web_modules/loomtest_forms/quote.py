@@ -27,6 +27,11 @@ class Quote(Model):
     def _compute_total(self):
         self.total = sum((line.subtotal or Decimal(0) for line in self.line_ids), Decimal(0))
 
+    def _onchange_partner_id(self, env):
+        """A default note naming the customer, while the seller has written none."""
+        if not self.note and self.partner is not None:
+            self.note = f"Terms agreed with {self.partner.name}"
+
 
 class QuoteLine(Model):
     """One line of a quote, in the place ``sequence`` gives it."""
