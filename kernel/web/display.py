@@ -164,7 +164,7 @@ def currency_formats(env: Any, model: str, records: list[Any]) -> dict[int, Curr
     if "currency_id" in fields and fields["currency_id"].kind == "many2one":
         ids = {record.currency_id for record in records} - {None}
         target = fields["currency_id"].target
-        found = {c.id: _currency_format(c) for c in env[target].sudo().browse(sorted(ids))} if ids else {}
+        found = {c.id: _currency_format(c) for c in env.sudo()[target].browse(sorted(ids))} if ids else {}
         return {record.id: found[record.currency_id] for record in records if record.currency_id in found}
     company_currency = _company_currency(env)
     return {record.id: company_currency for record in records} if company_currency else {}

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from loom.kernel.errors import ValidationError
-from loom.kernel.web.display import cells
+from loom.kernel.web.display import cells, currency_formats
 from loom.kernel.web.locale_format import (
     CurrencyFormat,
     format_date,
@@ -90,6 +90,17 @@ def test_a_product_row_shows_money_names_and_choices_in_the_readers_language(run
     [(_, texts)] = run(row)
     assert texts[:3] == [name, "¥1,234,567.50", kind]
     assert texts[3] == ("个" if lang == "zh_CN" else "Unit")
+
+
+def test_a_record_with_its_own_currency_counts_money_in_it(run):
+    def formats(env):
+        usd = env["base.currency"].search([["code", "=", "USD"]])[0]
+        rate = env["base.currency.rate"].create({"currency_id": usd.id, "date": dt.date(2026, 12, 1),
+                                                 "rate": Decimal("7.1")})
+        return rate.id, currency_formats(env, "base.currency.rate", [rate])
+
+    rate_id, found = run(formats)
+    assert found == {rate_id: CurrencyFormat("$", 2)}
 
 
 def test_the_product_list_page_shows_the_price_with_its_symbol(make_user, log_in, expensive_product):
