@@ -31,14 +31,16 @@ class RelatedTable:
 
 
 def related_tables(env: Any, model: str, record_id: int) -> list[RelatedTable]:
-    """The readable one-to-many fields of record ``record_id`` whose lines the user may read."""
+    """The readable one-to-many fields of record ``record_id`` whose lines (and their link back to
+    the record) the user may read."""
     tables = []
     for name, info in env.registry.fields(model).items():
         if info.kind != "one2many" or not access.field_readable(env, model, name) \
                 or not access.may(env, info.target, "read"):
             continue
         inverse = env.registry.inverse_of(model, name)
-        tables.append(_table(env, info.target, inverse, record_id, field_label(name, info, model)))
+        if access.field_readable(env, info.target, inverse):
+            tables.append(_table(env, info.target, inverse, record_id, field_label(name, info, model)))
     return tables
 
 
