@@ -32,10 +32,10 @@ def engine_for(ctx: click.Context) -> Any:
 
 
 def manager_for(ctx: click.Context) -> Any:
-    """The module manager of the command's database."""
+    """The module manager of the command's database, acting as ``--user`` when one is given."""
     from loom.kernel.installer import ModuleManager
 
-    return ModuleManager(engine_for(ctx))
+    return ModuleManager(engine_for(ctx), actor=ctx.find_root().obj.get("user"))
 
 
 def acting_user_option(command: Callable[..., Any]) -> Callable[..., Any]:

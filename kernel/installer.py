@@ -26,7 +26,7 @@ from loom.kernel.audit.failures import records_failures
 from loom.kernel.data_loader import LoadReport, load_file
 from loom.kernel.db import migration_connection
 from loom.kernel.environment import Environment
-from loom.kernel.errors import ModuleError
+from loom.kernel.errors import AccessError, ModuleError
 from loom.kernel.registry import KERNEL, Registry, registry_for
 
 KERNEL_VERSION = "0.1.0"
@@ -73,10 +73,13 @@ def installed_modules(connection: Connection) -> dict[str, str]:
 class ModuleManager:
     """Module operations on one database (``engine``) with the modules discovery finds."""
 
-    def __init__(self, engine: Engine, roots: Iterable[str] = ()) -> None:
+    def __init__(self, engine: Engine, roots: Iterable[str] = (), *, actor: str | None = None) -> None:
         self.engine = engine
         self.roots = tuple(str(r) for r in roots)
         self.manifests = manifests_mod.discover(extra_paths=self.roots)
+        #: The login acting (``loom --user``): it must be an administrator, and the audit log names it.
+        self.actor = actor
+        self.actor_id: int | None = None
 
     def registry(self, modules: Iterable[str]) -> Registry:
         """The registry of ``modules`` (cached per installed set); names modules whose code is gone."""
@@ -88,6 +91,21 @@ class ModuleManager:
         """What is installed now."""
         with self.engine.connect() as conn:
             return installed_modules(conn)
+
+    def _admit_actor(self, conn: Connection, installed: dict[str, str]) -> None:
+        """Resolve :attr:`actor` to :attr:`actor_id` and refuse unless that user is an administrator
+        (a role with all access): module work is administration, whoever runs the command."""
+        if self.actor is None:
+            return
+        if not installed:
+            raise ModuleError("kernel.database_not_initialized")
+        from loom.kernel.users import find_user
+
+        with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
+            registry = self.registry(installed)
+            self.actor_id = find_user(Environment(registry, session, su=True), self.actor).id
+            if not Environment(registry, session, uid=self.actor_id).grants.all_access:
+                raise AccessError("kernel.module_administrator_required", user=self.actor)
 
     # -- install / upgrade ----------------------------------------------------------------------
 
@@ -101,6 +119,7 @@ class ModuleManager:
         with migration_connection(self.engine) as conn:
             installed = installed_modules(conn)
             manifests_mod.check_installed_present(self.manifests, set(installed) - {KERNEL})
+            self._admit_actor(conn, installed)
             wanted = list(dict.fromkeys(["base", *names]))
             todo = manifests_mod.plan_install(self.manifests, set(installed) - {KERNEL}, wanted)
             plan = Plan("install", ([] if KERNEL in installed else [KERNEL]) + todo, dry_run)
@@ -124,7 +143,7 @@ class ModuleManager:
             progress("migrate", module)
             migrator.upgrade(cfg, module)
         with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
-            env = Environment(registry, session, su=True)
+            env = Environment(registry, session, uid=self.actor_id, su=True)
             for module in plan.modules:
                 progress("load data", module)
                 self._record(env, module)
@@ -147,6 +166,7 @@ class ModuleManager:
             if not installed:
                 raise ModuleError("kernel.database_not_initialized")
             manifests_mod.check_installed_present(self.manifests, set(installed) - {KERNEL})
+            self._admit_actor(conn, installed)
             order = self.registry(installed).modules
             chosen = order if names is None else [m for m in order if m in set(names)]
             unknown = sorted(set(names or ()) - set(installed))
@@ -173,6 +193,7 @@ class ModuleManager:
             if name not in installed:
                 raise ModuleError("kernel.module_not_installed", module=name)
             manifests_mod.check_installed_present(self.manifests, set(installed) - {KERNEL})
+            self._admit_actor(conn, installed)
             order = manifests_mod.plan_uninstall(self.manifests, set(installed) - {KERNEL}, name, cascade)
             plan = Plan("uninstall", order, dry_run)
             registry = self.registry(installed)
@@ -191,7 +212,7 @@ class ModuleManager:
                          plan: Plan, progress: Progress) -> None:
         schema_objects.drop_all(conn, registry.schema_objects)
         with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
-            env = Environment(registry, session, su=True)
+            env = Environment(registry, session, uid=self.actor_id, su=True)
             for module in plan.modules:
                 env.hooks.on_module_uninstalling(env=env, module=module)
             for module in plan.modules:

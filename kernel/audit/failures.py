@@ -23,8 +23,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def record_failure(engine: Engine, action: str, exc: BaseException, details: dict[str, Any], *,
-                   outcome: str | None = None) -> None:
-    """Commit the audit record of ``action`` having been refused or having failed with ``exc``.
+                   outcome: str | None = None, actor_id: int | None = None) -> None:
+    """Commit the audit record of ``action`` having been refused or having failed with ``exc``, as
+    user ``actor_id`` when one acted (``loom --user``), else as the superuser.
 
     ``outcome`` defaults to ``refused`` for a :class:`~loom.kernel.errors.LoomError` and ``failed``
     otherwise. Never raises: a database that cannot take the record must not hide the original error."""
@@ -32,7 +33,8 @@ def record_failure(engine: Engine, action: str, exc: BaseException, details: dic
     message = exc.message() if isinstance(exc, LoomError) else str(exc)
     reason = {"error": getattr(exc, "message_id", type(exc).__name__), "message": message[:500]}
     try:
-        audit_committed(engine, f"{action}.{outcome}", details={**details, **reason}, kernel_call=True)
+        audit_committed(engine, f"{action}.{outcome}", details={**details, **reason}, kernel_call=True,
+                        actor_id=actor_id)
     except Exception:  # noqa: BLE001 - the caller's own error is the one to report
         log.exception("audit: could not record %s.%s", action, outcome)
 
@@ -50,7 +52,8 @@ def records_failures(action: str, describe: Callable[..., dict[str, Any]]) -> Ca
                 return method(self, *args, **kwargs)
             except Exception as exc:
                 if not kwargs.get("dry_run"):
-                    record_failure(self.engine, action, exc, describe(*args, **kwargs))
+                    record_failure(self.engine, action, exc, describe(*args, **kwargs),
+                                   actor_id=getattr(self, "actor_id", None))
                 raise
 
         return wrapper  # type: ignore[return-value]
