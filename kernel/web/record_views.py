@@ -21,22 +21,20 @@ from loom.kernel.web.texts import text
 record_views = Blueprint("records", __name__, url_prefix="/m")
 #: Rows per list page.
 PAGE_SIZE = 80
+#: The highest page number and record id a list request may name (beyond: 400, not a database error).
+MAX_PAGE, MAX_ID = 2**31 // PAGE_SIZE, 2**63 - 1
 
 
 @record_views.get("/<model>")
 def list_view(model: str) -> str:
     """A page of ``model``'s records the user may read, searched, filtered, sorted and paged."""
-    page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
-        abort(400)
-    number, after = int(page), request.args.get("after", "")
-    if after and not after.isdigit():
-        abort(400)
+    number = _whole(request.args.get("page", "1"), MAX_PAGE)
+    after = _whole(request.args["after"], MAX_ID) if request.args.get("after") else None
 
     def read(env: Any) -> dict[str, Any]:
         known_model(env, model)
         query = list_query(env, model, request.args)
-        records, keyset = _page(env, model, query, number, int(after) if after else None)
+        records, keyset = _page(env, model, query, number, after)
         return {**_table(env, model, query, records), "query": query, "total": env[model].count(query.domain),
                 "after": records[-1].id if keyset and len(records) == PAGE_SIZE else None,
                 "facets": _facets(env, model), "choices": _choices(env, model),
@@ -53,6 +51,13 @@ def list_view(model: str) -> str:
                            domain=request.args.get("domain", ""), previous=previous, following=following,
                            kept=kept, sort_links=_sort_links(query, kept), facet_links=_facet_links(data, kept),
                            **data)
+
+
+def _whole(text: str, limit: int) -> int:
+    """``text`` as a whole number from 1 to ``limit``; anything else is a 400."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(limit)) or not 1 <= int(text) <= limit:
+        abort(400)
+    return int(text)
 
 
 def _page(env: Any, model: str, query: ListQuery, number: int, after: int | None) -> tuple[list[Any], bool]:

@@ -189,3 +189,10 @@ def test_walking_every_page_by_keyset_shows_each_row_once_in_the_offset_order(cl
         assert following is None or "after=" in following
         url = f"/m/base.partner?{following}" if following else None
     assert by_keyset == by_offset and len(set(by_keyset)) == 95
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=-1", "page=1e3", "page=" + "9" * 30, "page=99999999",
+                                   "page=2&after=" + "9" * 30, "page=2&after=0", "page=2&after=%EF%BC%91"])
+def test_a_page_or_keyset_start_that_is_not_a_sensible_whole_number_is_a_400(clerk, silk, query):
+    response = clerk.get(f"/m/base.partner?{query}")
+    assert response.status_code == 400 and "Traceback" not in response.get_data(as_text=True)
