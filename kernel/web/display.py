@@ -145,6 +145,8 @@ def shown(value: Any, kind: str, link: str | None = None, *, info: Any = None, m
         return format_date(value, lang)
     if kind == "decimal" and currency is not None:
         return format_money(value, lang, currency)
+    if kind == "integer" and info is not None and (info.name == "id" or info.name.endswith("_id")):
+        return str(value)  # a record's number reads as one word: #12345, never 12,345
     if kind in ("integer", "decimal") and not isinstance(value, bool):
         return format_number(value, lang)
     return str(value)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from loom.kernel.errors import ValidationError
-from loom.kernel.web.display import cells, currency_formats
+from loom.kernel.web.display import cells, currency_formats, shown
 from loom.kernel.web.locale_format import (
     CurrencyFormat,
     format_date,
@@ -34,6 +34,12 @@ def test_quantities_keep_their_digits_without_trailing_zeros():
     assert format_number(Decimal("1000000.000000"), "en") == "1,000,000"
     assert format_number(1234567, "en") == "1,234,567"
     assert format_number(Decimal("-0.25"), "en") == "-0.25"
+
+
+def test_counts_are_grouped_but_record_numbers_are_not(shop):
+    fields = shop.registry.fields("loom.audit_log")
+    assert shown(123456, "integer", info=fields["seq"], lang="en") == "123,456"
+    assert shown(123456, "integer", info=fields["record_id"], lang="en") == "123456"
 
 
 def test_dates_read_naturally_in_each_language():
