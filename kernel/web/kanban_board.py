@@ -54,13 +54,10 @@ class Board:
 def board_of(env: Any, model: str) -> Board:
     """The board of ``model``; 404 (``MissingError``) naming the model when it has neither a
     workflow nor a ``stage_id`` many-to-one."""
-    wf = find_workflow(env.registry, model)
-    if wf is not None:
-        return Board(model, wf.field, wf)
-    info = env.registry.fields(model).get(STAGE_FIELD)
-    if info is None or info.kind != "many2one":
+    if not has_board(env.registry, model):
         raise MissingError("kernel.web_kanban_none", field="model", model=model)
-    return Board(model, STAGE_FIELD, None)
+    wf = find_workflow(env.registry, model)
+    return Board(model, wf.field if wf is not None else STAGE_FIELD, wf)
 
 
 def has_board(registry: Any, model: str) -> bool:
