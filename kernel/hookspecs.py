@@ -47,9 +47,10 @@ def on_module_uninstalling(env: Any, module: str) -> None:
 def on_records_deleted(env: Any, model: str, ids: list[int]) -> None:
     """Called by ``Records.delete`` once records ``ids`` of ``model`` are deleted (flushed), in the
     delete's unit of work, and once more per model of the rows the delete took with it by cascade
-    (an order's lines, :mod:`loom.kernel.cascade`). Rows that name a record by model and id, with no foreign key to remove
-    them, are forgotten here: the kernel's timeline, approvals and attachments do it, and so does
-    a module keeping such rows of its own. Raising rolls the delete back. Return value ignored."""
+    (an order's lines, :mod:`loom.kernel.cascade`). Rows that name a record by model and id, with
+    no foreign key to remove them, are forgotten here: the kernel's timeline, approvals and
+    attachments do it, and so does a module keeping such rows of its own. Raising rolls the delete
+    back. Return value ignored."""
 
 
 # --- declarations -------------------------------------------------------------------------------
