@@ -148,16 +148,21 @@ def draft_of_form(spec: FormSpec, form: Any) -> Draft:
             _read_input(widget, form, widget.name, draft.values, draft.labels)
     for lines in spec.lines:
         prefix = f"{lines.name}-"
-        indexes = sorted({int(key[len(prefix):].split("-", 1)[0]) for key in form
-                          if key.startswith(prefix) and key[len(prefix):].split("-", 1)[0].isdigit()})
-        draft.lines[lines.name] = [_read_line(lines, form, f"{prefix}{i}-") for i in indexes]
-        draft.removed[lines.name] = [int(v) for v in form.getlist(f"{lines.name}-removed") if v.isdigit()]
+        found = {whole_number(key[len(prefix):].split("-", 1)[0], digits=6) for key in form if key.startswith(prefix)}
+        draft.lines[lines.name] = [_read_line(lines, form, f"{prefix}{i}-") for i in sorted(found - {None})]
+        removed = map(whole_number, form.getlist(f"{lines.name}-removed"))
+        draft.removed[lines.name] = [line_id for line_id in removed if line_id is not None]
     return draft
+
+
+def whole_number(text: str, *, digits: int = 18) -> int | None:
+    """``text`` as a whole number of at most ``digits`` ASCII digits, else None."""
+    return int(text) if 0 < len(text) <= digits and text.isascii() and text.isdigit() else None
 
 
 def _read_line(lines: LinesSpec, form: Any, prefix: str) -> Line:
     line_id = form.get(f"{prefix}id", "")
-    line = Line(int(line_id) if line_id.isdigit() else None)
+    line = Line(whole_number(line_id))
     for widget in lines.columns:
         if widget.editable:
             _read_input(widget, form, prefix + widget.name, line.values, line.labels, key=widget.name)

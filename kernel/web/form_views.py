@@ -28,7 +28,14 @@ from loom.kernel.web.form_page import (
     updates,
 )
 from loom.kernel.web.form_save import FormRejected, save_form
-from loom.kernel.web.form_values import FormSpec, convert_draft, draft_of_form, draft_of_record, form_spec
+from loom.kernel.web.form_values import (
+    FormSpec,
+    convert_draft,
+    draft_of_form,
+    draft_of_record,
+    form_spec,
+    whole_number,
+)
 from loom.kernel.web.state import loom_state
 
 form_views = Blueprint("forms", __name__, url_prefix="/m")
@@ -87,7 +94,8 @@ def write_from_form(model: str, record_id: int) -> Any:
     """Save the form over the record read at the form's ``version``: a stale version shows the
     current values beside the user's (409) and overwrites nothing."""
     version = request.form.get("version", "")
-    if not version.isdigit():
+    read_at = whole_number(version)
+    if read_at is None:
         abort(400)
 
     def work(env: Any) -> int:
@@ -95,7 +103,7 @@ def write_from_form(model: str, record_id: int) -> Any:
         env[model].get(record_id, perm="write")
         spec = form_spec(env, model, creating=False)
         draft = draft_of_form(spec, request.form)
-        return save_form(env, spec, draft, convert_draft(env, spec, draft), record_id, int(version))
+        return save_form(env, spec, draft, convert_draft(env, spec, draft), record_id, read_at)
 
     try:
         _run(work, write=True)
@@ -159,7 +167,8 @@ def edit_lines(model: str) -> str:
     """Add, remove or move a line of one-to-many ``field`` (``action``, line ``index``): the lines
     section again, renumbered, with the totals recomputed (nothing saved)."""
     field, action, index = request.args.get("field", ""), request.args.get("action", ""), request.args.get("index", "0")
-    if action not in LINE_ACTIONS or not index.isdigit():
+    position = whole_number(index, digits=6)
+    if action not in LINE_ACTIONS or position is None:
         abort(400)
     record_id = _record_id()
 
@@ -170,7 +179,7 @@ def edit_lines(model: str) -> str:
         if lines is None:
             abort(400)
         draft = draft_of_form(spec, request.form)
-        _apply(draft, lines.name, action, int(index), lambda: new_line(env, lines))
+        _apply(draft, lines.name, action, position, lambda: new_line(env, lines))
         converted = convert_draft(env, spec, draft)
         result, problem = recompute(env, spec, converted, lines.name)
         header = [u for u in updates(spec, converted, result, "") if u.name in {w.name for w in spec.fields}]
@@ -261,9 +270,10 @@ def _record_id() -> int | None:
     value = request.args.get("id")
     if value is None:
         return None
-    if not value.isdigit():
+    record_id = whole_number(value)
+    if record_id is None:
         abort(400)
-    return int(value)
+    return record_id
 
 
 def _run(work: Any, *, write: bool = False) -> Any:

@@ -207,3 +207,15 @@ def test_no_form_get_changes_the_database(clerk, run, shop):
                  "/m/base.partner/new?name=Injected&child_ids-0-name=x", "/m/base.partner/onchange?name=x"):
         clerk.get(path)
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("tampered", [{"child_ids-" + "9" * 5000 + "-name": "x"}, {"child_ids-removed": "9" * 5000},
+                                      {"child_ids-0-name": "x", "child_ids-0-id": "9" * 5000},
+                                      {"child_ids-0-name": "x", "child_ids-0-id": "٣"}])
+def test_tampered_line_numbers_are_refused_or_ignored_never_a_500(clerk, run, tampered):
+    data = {**company_form(clerk, "Tampered Lines Ltd", []), **tampered}
+    assert clerk.post("/m/base.partner/new", data=data).status_code in (303, 422)
+    edit = clerk.post("/m/base.partner/1/edit", data={**data, "version": "9" * 5000})
+    assert edit.status_code == 400
+    assert clerk.post("/m/base.partner/lines?field=child_ids&action=remove&index=" + "9" * 5000, data=data,
+                      headers={"X-CSRFToken": token(clerk)}).status_code == 400
