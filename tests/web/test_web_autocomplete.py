@@ -84,3 +84,11 @@ def test_one_call_costs_the_same_statements_for_one_match_as_for_many(app, clerk
     searches = [sql for sql in counted[1] if "FROM base_partner" in sql]
     assert len(searches) == 1 and "LIMIT" in searches[0].upper()
     assert "count(" not in " ".join(counted[1]).lower()
+
+
+@pytest.mark.parametrize("text", ["\x00", "%", "_", "'; DROP TABLE base_partner; --", "x" * 5000, "\\"])
+def test_hostile_text_is_searched_literally_never_a_500(clerk, text):
+    response = clerk.get("/m/base.partner/autocomplete", query_string={"field": "parent_id", "q": text})
+    assert response.status_code in (200, 422)  # a NUL character is refused by the domain language, naming it
+    if text in ("%", "_"):
+        assert offered(response.get_data(as_text=True)) == []  # matched literally, not as a wildcard
