@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from loom.kernel.errors import MissingError, UserError, ValidationError
 from loom.kernel.web.display import BOOKKEEPING, SHOWN_KINDS, cells, field_label, record_name, selection_label
 from loom.kernel.web.texts import text
-from loom.kernel.web.workflow_panel import may_run
+from loom.kernel.web.workflow_panel import may_run, transition_label
 from loom.kernel.workflow import find_workflow, run_transition
 from loom.kernel.workflow.definition import ModelWorkflow
 
@@ -109,12 +109,13 @@ def move_card(env: Any, board: Board, record_id: int, to: str) -> None:
         raise ValidationError("kernel.web_kanban_column_unknown", field="to", model=board.model, column=to)
     candidates = [t for t in wf.transitions.values() if state in t.sources and t.target == to]
     chosen = [t for t in candidates if may_run(env, t)] or candidates
-    if not chosen:
-        raise UserError("kernel.web_kanban_no_transition", field=wf.field, model=board.model,
-                        record=record.display_name(), source=state, target=to)
-    if len(chosen) > 1:
-        raise UserError("kernel.web_kanban_ambiguous", field=wf.field, model=board.model, source=state, target=to,
-                        transitions=", ".join(t.name for t in chosen))
+    if len(chosen) != 1:
+        titles = _columns(env, board)
+        names = {"field": wf.field, "model": board.model, "source": titles[state], "target": titles[to]}
+        if not chosen:
+            raise UserError("kernel.web_kanban_no_transition", record=record_name(record, env.lang), **names)
+        raise UserError("kernel.web_kanban_ambiguous", transitions=", ".join(
+            transition_label(t, env.lang) for t in chosen), **names)
     run_transition(env, board.model, chosen[0].name, [record])
 
 

@@ -82,7 +82,7 @@ def test_a_move_without_a_transition_or_without_the_right_is_refused_clearly(buy
     mice = story.purchase(buy, "Mice", "60")
     nowhere = move(buyer, story, "buy.request", mice, "received")
     assert nowhere.status_code == 422
-    assert "Mice is in state draft: no transition leads from there to received" in nowhere.get_data(as_text=True)
+    assert "Mice is in state Draft: no transition leads from there to Received" in nowhere.get_data(as_text=True)
     assert move(viewer, story, "buy.request", mice, "confirmed").status_code == 403
     move(buyer, story, "buy.request", mice, "confirmed")
     manager_only = move(buyer, story, "buy.request", mice, "received")
@@ -93,6 +93,20 @@ def test_a_move_without_a_transition_or_without_the_right_is_refused_clearly(buy
     assert state_of(buy, story, mice) == "confirmed"
     assert move(buyer, story, "buy.request", 999999, "confirmed").status_code == 404
     assert buyer.post("/m/buy.request/kanban/move", data={"record": mice, "to": "cancelled"}).status_code == 403
+
+
+def test_a_card_moves_by_the_one_transition_its_user_may_run(buy, story):
+    buyer = story.browser(buy, "loomtest_buy.buyer")
+    manager = story.browser(buy, "loomtest_buy.manager")
+    toner, staples = story.purchase(buy, "Toner", "50"), story.purchase(buy, "Staples", "5")
+    for purchase in (toner, staples):
+        move(buyer, story, "buy.request", purchase, "cancelled")
+    assert move(buyer, story, "buy.request", toner, "draft").status_code == 303  # redraft: reopen is a manager's
+    assert state_of(buy, story, toner) == "draft"
+    both = move(manager, story, "buy.request", staples, "draft")  # redraft and reopen: the manager must choose
+    assert both.status_code == 422
+    assert "several transitions lead from Cancelled to Draft (Redraft, Reopen)" in both.get_data(as_text=True)
+    assert state_of(buy, story, staples) == "cancelled"
 
 
 def test_a_large_purchase_moved_to_confirmed_waits_for_approval(buy, story):

@@ -24,6 +24,7 @@ class PurchaseRequest(Model):
             Transition("receive", "confirmed", "received", roles=("loomtest_buy.manager",)),
             Transition("cancel", ("draft", "confirmed"), "cancelled"),
             Transition("redraft", "cancelled", "draft"),
+            Transition("reopen", "cancelled", "draft", roles=("loomtest_buy.manager",)),
         ),
     )
 
