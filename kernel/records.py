@@ -53,6 +53,10 @@ class Records:
         """Field permission callback for the domain language."""
         return access.field_readable(self.env, model, field)
 
+    def visible(self, model: str) -> Any:
+        """Rows of ``model`` a dotted path in a filter or sort may reach (record rules, companies)."""
+        return access.record_filter(self.env, model, "read")
+
     def select(self, domain: Sequence | None = None, *, perm: str = "read", order: str | None = None,
                active_test: bool = True) -> Select:
         """A SELECT of this model limited to what the user may ``perm``, filtered by ``domain``."""
@@ -62,11 +66,11 @@ class Records:
         if limit_to is not None:
             stmt = stmt.where(limit_to)
         if domain:
-            stmt = stmt.where(compile_domain(list(domain), self.model, self.env.registry, self.readable))
+            stmt = stmt.where(compile_domain(list(domain), self.model, self.env.registry, self.readable, self.visible))
         if active_test and "active" in self.fields and not _mentions(domain or [], "active"):
             stmt = stmt.where(self.cls.active.is_(True))
         order_spec = order or self.cls.__order__
-        return stmt.order_by(*compile_order(order_spec, self.model, self.env.registry, self.readable))
+        return stmt.order_by(*compile_order(order_spec, self.model, self.env.registry, self.readable, self.visible))
 
     def search(self, domain: Sequence | None = None, *, order: str | None = None, limit: int | None = None,
                offset: int = 0, active_test: bool = True) -> list[Any]:

@@ -41,11 +41,12 @@ evaluator; ``errors`` holds their messages. Import from this package, not from t
 from loom.kernel.domain.errors import MalformedDomainError
 from loom.kernel.domain.evaluation import evaluate
 from loom.kernel.domain.ordering import GRANULARITIES, MAX_TERMS, compile_group, compile_order
-from loom.kernel.domain.schema import Readable, Schema
+from loom.kernel.domain.schema import Readable, Schema, Visible
 from loom.kernel.domain.sql import compile_domain
 from loom.kernel.domain.syntax import MAX_CONDITIONS, MAX_DEPTH, MAX_LINKS, MAX_LIST, OPERATORS
 
 __all__ = [
     "GRANULARITIES", "MAX_CONDITIONS", "MAX_DEPTH", "MAX_LINKS", "MAX_LIST", "MAX_TERMS", "OPERATORS",
-    "MalformedDomainError", "Readable", "Schema", "compile_domain", "compile_group", "compile_order", "evaluate",
+    "MalformedDomainError", "Readable", "Schema", "Visible", "compile_domain", "compile_group", "compile_order",
+    "evaluate",
 ]

@@ -9,7 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from loom.kernel.domain.dialect import _DATE_PARTS
 from loom.kernel.domain.errors import MalformedDomainError, _invalid_field, _show
-from loom.kernel.domain.schema import Readable, Schema, _Context, _Path, _resolve
+from loom.kernel.domain.schema import Readable, Schema, Visible, _Context, _Path, _resolve
 from loom.kernel.domain.sql import _value
 from loom.kernel.errors import InvalidFieldError
 
@@ -22,24 +22,25 @@ _ORDER_MODIFIERS = {
 }
 
 
-def compile_order(spec: str | Sequence[str], model: str, schema: Schema,
-                  readable: Readable | None = None) -> list[ColumnElement[Any]]:
+def compile_order(spec: str | Sequence[str], model: str, schema: Schema, readable: Readable | None = None,
+                  visible: Visible | None = None) -> list[ColumnElement[Any]]:
     """ORDER BY terms for ``spec`` (``"name desc, id"``), with ``id`` appended unless present.
 
     A term is ``path [asc|desc] [nulls first|last]``; by default NULL sorts as the largest value
-    (last ascending, first descending) on both backends.
+    (last ascending, first descending) on both backends. A dotted path reaches only records
+    ``visible`` allows (others sort as NULL).
     """
     context = _Context(schema, readable)
     terms = [_order_term(term, model, context) for term in _terms(spec)]
     root = schema.model_class(model)
-    ordering = [_ordering(_value(path, root, schema), *modifiers) for path, modifiers in terms]
+    ordering = [_ordering(_value(path, root, schema, visible), *modifiers) for path, modifiers in terms]
     if all(path.text != "id" for path, _ in terms):
         ordering.append(_ordering(root.id, "asc", None))
     return ordering
 
 
-def compile_group(spec: str | Sequence[str], model: str, schema: Schema,
-                  readable: Readable | None = None) -> list[ColumnElement[Any]]:
+def compile_group(spec: str | Sequence[str], model: str, schema: Schema, readable: Readable | None = None,
+                  visible: Visible | None = None) -> list[ColumnElement[Any]]:
     """Labelled GROUP BY expressions for ``spec`` (``["country_id.code", "since:month"]``).
 
     A term is a path, or a date or datetime path with ``:year``, ``:month`` or ``:day``; such a term
@@ -49,7 +50,7 @@ def compile_group(spec: str | Sequence[str], model: str, schema: Schema,
     context = _Context(schema, readable)
     terms = [_group_term(term.strip(), model, context) for term in _terms(spec)]
     root = schema.model_class(model)
-    return [_grouping(path, unit, root, schema) for path, unit in terms]
+    return [_grouping(path, unit, root, schema, visible) for path, unit in terms]
 
 
 def _terms(spec: Any) -> Sequence[str]:
@@ -90,8 +91,8 @@ def _sortable(path: _Path) -> _Path:
     return path
 
 
-def _grouping(path: _Path, unit: str, root: Any, schema: Schema) -> ColumnElement[Any]:
-    value, label = _value(path, root, schema), path.text.replace(".", "__")
+def _grouping(path: _Path, unit: str, root: Any, schema: Schema, visible: Visible | None) -> ColumnElement[Any]:
+    value, label = _value(path, root, schema, visible), path.text.replace(".", "__")
     if unit:
         value, label = _DATE_PARTS[unit](value), f"{label}__{unit}"
     return value.label(label)

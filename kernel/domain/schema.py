@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from loom.kernel.domain.errors import _invalid_field, _show
 from loom.kernel.domain.syntax import _segments
@@ -20,6 +20,8 @@ _KIND_OPERATORS = {
 }
 
 Readable = Callable[[str, str], bool]
+#: ``visible(model)``: the WHERE clause of the records of ``model`` the user may see, or None for all.
+Visible = Callable[[str], Any]
 
 
 class Schema(Protocol):

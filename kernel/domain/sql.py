@@ -13,36 +13,38 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from loom.kernel.domain.dialect import _AsciiLower, _Contains
 from loom.kernel.domain.normal_form import _Leaf, _normal
-from loom.kernel.domain.schema import Readable, Schema, _Context, _Path
+from loom.kernel.domain.schema import Readable, Schema, Visible, _Context, _Path
 from loom.kernel.domain.syntax import _Node, _parse
 from loom.kernel.domain.values import _fold
 
 
-def compile_domain(domain: Any, model: str, schema: Schema,
-                   readable: Readable | None = None) -> ColumnElement[bool]:
+def compile_domain(domain: Any, model: str, schema: Schema, readable: Readable | None = None,
+                   visible: Visible | None = None) -> ColumnElement[bool]:
     """The WHERE clause selecting the records of ``model`` that match ``domain``.
 
-    ``readable(model, field)`` says whether the user may read a field (default: every field).
+    ``readable(model, field)`` says whether the user may read a field (default: every field);
+    ``visible(model)`` limits the records a dotted path may reach to those the user may see (None:
+    all), so a path is no oracle on records hidden from the user.
     Raises ``MalformedDomainError``, ``InvalidFieldError``, ``InvalidOperatorError``,
     ``ValidationError`` or ``FieldForbiddenError`` before building any SQL.
     """
     tree = _normal(_parse(domain), model, _Context(schema, readable), negate=False)
-    return _sql(tree, schema.model_class(model), schema)
+    return _sql(tree, schema.model_class(model), schema, visible)
 
 
-def _sql(node: _Node | _Leaf, root: Any, schema: Schema) -> ColumnElement[bool]:
+def _sql(node: _Node | _Leaf, root: Any, schema: Schema, visible: Visible | None) -> ColumnElement[bool]:
     if isinstance(node, _Leaf):
-        return _leaf_sql(node, root, schema)
-    parts = [_sql(child, root, schema) for child in node.children]
+        return _leaf_sql(node, root, schema, visible)
+    parts = [_sql(child, root, schema, visible) for child in node.children]
     if node.combinator == "and":
         return and_(*parts) if parts else true()
     return or_(*parts) if parts else false()
 
 
-def _leaf_sql(leaf: _Leaf, root: Any, schema: Schema) -> ColumnElement[bool]:
+def _leaf_sql(leaf: _Leaf, root: Any, schema: Schema, visible: Visible | None) -> ColumnElement[bool]:
     if not leaf.path.links:
         return _column_sql(leaf, getattr(root, leaf.path.field.name))
-    query, column = _follow(leaf.path, root, schema)
+    query, column = _follow(leaf.path, root, schema, visible)
     found = query.where(_test(leaf, column)).exists()
     return ~found if leaf.negated else found
 
@@ -69,21 +71,27 @@ def _bindable(column: Any, value: Any) -> Any:
     return value
 
 
-def _follow(path: _Path, root: Any, schema: Schema) -> tuple[Any, Any]:
-    """A SELECT correlated to ``root`` that joins ``path``'s links, and the column it reaches."""
+def _follow(path: _Path, root: Any, schema: Schema, visible: Visible | None) -> tuple[Any, Any]:
+    """A SELECT correlated to ``root`` that joins ``path``'s links (only to records ``visible``
+    allows), and the column it reaches."""
     targets = [aliased(schema.model_class(link.target)) for link in path.links]
     first = targets[0]
     query = select(first.id).where(first.id == getattr(root, path.links[0].name)).correlate(root)
     for link, outer, target in zip(path.links[1:], targets, targets[1:], strict=False):
         query = query.join_from(outer, target, target.id == getattr(outer, link.name))
+    for link, target in zip(path.links, targets, strict=True) if visible is not None else ():
+        limit_to = visible(link.target)
+        if limit_to is not None:
+            cls = schema.model_class(link.target)
+            query = query.where(target.id.in_(select(cls.id).where(limit_to)))
     return query, getattr(targets[-1], path.field.name)
 
 
-def _value(path: _Path, root: Any, schema: Schema) -> Any:
+def _value(path: _Path, root: Any, schema: Schema, visible: Visible | None = None) -> Any:
     """The column of a plain path, or a correlated scalar subquery for a dotted one."""
     if not path.links:
         return getattr(root, path.field.name)
-    query, column = _follow(path, root, schema)
+    query, column = _follow(path, root, schema, visible)
     return query.with_only_columns(column, maintain_column_froms=True).scalar_subquery()
 
 

@@ -20,6 +20,7 @@ from loom.kernel.web.state import loom_state
 
 VISIBLE, RULED, BRANCH = "VISIBLE-ORDER", "HIDDEN-RULE-ORDER", "HIDDEN-BRANCH-ORDER"
 BRANCH_PARTNER = "HIDDEN-BRANCH-BUYER"
+SECRET_PARTNER = "Zeta Key Account"
 #: Text of the hidden records that no answer to the clerk may contain.
 SECRETS = (RULED, BRANCH, BRANCH_PARTNER)
 MISSING_ID = 987_654
@@ -30,11 +31,13 @@ class World:
     """Ids of the sweep's records: the clerk sees ``visible`` only."""
 
     visible: int
+    linked: int
     ruled: int
     branch: int
     replayed: int
     branch_partner: int
     visible_partner: int
+    secret_partner: int
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +53,13 @@ def world(bench):
         clerk_role = env["loom.role"].search([["code", "=", "loomtest_alpha.clerk"]])[0]
         env["loom.rule"].create({"name": "Clerks do not see the ruled buyer's orders", "model": "alpha.order",
                                  "role_id": clerk_role.id, "domain": [["partner_id", "!=", ruled.id]]})
+        secret = env["base.partner"].create({"name": SECRET_PARTNER})
+        env["loom.rule"].create({"name": "Clerks do not see key accounts", "model": "base.partner",
+                                 "role_id": clerk_role.id, "domain": [["not", ["name", "ilike", "Zeta"]]]})
         orders = env["alpha.order"]
         line = [{"quantity": "1", "price": "7"}]
         visible = orders.create({"name": VISIBLE, "partner_id": seen.id, "lines": line})
+        linked = orders.create({"name": VISIBLE + "-2", "partner_id": secret.id, "lines": line})
         ruled_order = orders.create({"name": RULED, "partner_id": ruled.id, "lines": line})
         in_branch = env.with_company(branch.id)["alpha.order"]
         branch_order, replayed = in_branch.create([
@@ -60,7 +67,8 @@ def world(bench):
             {"name": BRANCH + "-2", "partner_id": hidden.id, "company_id": branch.id, "lines": line}])
         ada = env["loom.user"].search([["login", "=", "ada"]])[0]
         env["loom.user"].write([ada], {"company_ids": [ada.company_id, branch.id]})  # the administrator sees all
-        return World(visible.id, ruled_order.id, branch_order.id, replayed.id, hidden.id, seen.id)
+        return World(visible.id, linked.id, ruled_order.id, branch_order.id, replayed.id, hidden.id, seen.id,
+                     secret.id)
 
     return bench.unit(make)
 
@@ -118,11 +126,11 @@ def test_a_user_without_permissions_gets_403_on_every_route_of_every_model(bench
 def test_the_clerk_lists_only_what_the_rule_and_the_company_allow(bench, world):
     for total in ("exact", "estimated"):
         page = bench.get("/api/v1/alpha.order", who="clerk", query_string={"total": total, "limit": "100"}).get_json()
-        assert [row["id"] for row in page["records"]] == [world.visible]
+        assert sorted(row["id"] for row in page["records"]) == [world.visible, world.linked]
         if total == "exact" or bench.shop.url.startswith("sqlite"):  # PostgreSQL's estimate is the planner's
-            assert (page["total"], page["total_relation"]) == (1, "eq"), total
+            assert (page["total"], page["total_relation"]) == (2, "eq"), total
     everyone = bench.get("/api/v1/alpha.order", query_string={"total": "exact"}).get_json()
-    assert everyone["total"] == 4  # the administrator sees all four: the clerk's 1 is the rule, not the data
+    assert everyone["total"] == 5  # the administrator sees all five: the clerk's 2 are the rule, not the data
 
 
 def test_a_filter_finds_nothing_hidden_and_counts_nothing_hidden(bench, world):
@@ -135,7 +143,7 @@ def test_a_filter_finds_nothing_hidden_and_counts_nothing_hidden(bench, world):
             "filter": json.dumps(domain), "total": "exact", "order": "name desc"})
         assert answer.status_code == 200, (domain, answer.get_json())
         page = answer.get_json()
-        assert {row["id"] for row in page["records"]} <= {world.visible}, domain
+        assert {row["id"] for row in page["records"]} <= {world.visible, world.linked}, domain
         assert page["total"] == len(page["records"]), domain
         _no_secret(answer)
 
@@ -224,7 +232,7 @@ def test_every_list_and_model_route_keeps_the_hidden_orders_out(bench, world):
 
 def test_the_lines_of_a_hidden_order_are_hidden_with_it(bench, world):
     lines = bench.get("/api/v1/alpha.order.line", who="clerk", query_string={"total": "exact"}).get_json()
-    assert {row["order_id"] for row in lines["records"]} == {world.visible} and lines["total"] == 1
+    assert {row["order_id"] for row in lines["records"]} == {world.visible, world.linked} and lines["total"] == 2
     for domain in ([["order_id", "=", world.branch]], [["order_id.name", "=", BRANCH]],
                    [["order_id", "=", world.ruled]]):
         found = bench.get("/api/v1/alpha.order.line", who="clerk", query_string={
@@ -261,3 +269,17 @@ def test_no_get_of_any_api_route_changes_any_row(bench, world):
     after = fingerprint(bench.shop.engine)
     assert len(before) > 20 and "alpha_order" in before and "loom_audit_log" in before
     assert changed_tables(before, after) == []
+
+
+def test_a_path_is_no_oracle_on_a_linked_record_the_user_may_not_see(bench, world):
+    assert bench.get(f"/api/v1/base.partner/{world.secret_partner}", who="clerk").status_code == 404
+    probe = {"filter": json.dumps([["partner_id.name", "ilike", "Zeta"]]), "total": "exact"}
+    assert [row["id"] for row in bench.get("/api/v1/alpha.order", query_string=probe).get_json()["records"]] == [
+        world.linked]  # the administrator finds the order by its customer's name
+    guessed = bench.get("/api/v1/alpha.order", who="clerk", query_string=probe).get_json()
+    assert (guessed["records"], guessed["total"]) == ([], 0)  # the clerk learns nothing of the name
+    negated = bench.get("/api/v1/alpha.order", who="clerk", query_string={
+        "filter": json.dumps([["not", ["partner_id.name", "ilike", "Zeta"]]])}).get_json()
+    assert world.linked in [row["id"] for row in negated["records"]]  # consistent: an unseen name matches nothing
+    ordered = bench.get("/api/v1/alpha.order", who="clerk", query_string={"order": "partner_id.name desc"})
+    assert ordered.status_code == 200 and SECRET_PARTNER not in ordered.get_data(as_text=True)
