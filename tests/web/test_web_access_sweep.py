@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import inspect, select, table, text
 from table_fingerprint import AUDIT, changed_tables, fingerprint
 
-from loom_test_support import ROOTS, committed_shop
+from loom_test_support import ROOTS, committed_shop, rolled_back
 
 VISIBLE, RULED, BRANCH, BRANCH_PARTNER = "VISIBLE-ORDER", "HIDDEN-RULE-ORDER", "HIDDEN-BRANCH-ORDER", "HIDDEN-BUYER"
 #: Text of the hidden records (names, customers, a note, a file, an activity) no page may show the clerk.
@@ -80,9 +80,10 @@ def world(shop):
         branch = env["loom.company"].create({"name": "Sweep Branch Ltd.", "code": "SWEEPBR"})
         admin = create_user(env, "sweep_admin", "Sweep Admin", PASSWORD, roles=["kernel.administrator"])
         env["loom.user"].write([admin], {"company_ids": [admin.company_id, branch.id]})
-        seen = env["base.partner"].create({"name": "Seen Buyer", "is_company": True})
+        seen = env["base.partner"].create({"name": "Seen Buyer", "is_company": True, "is_customer": True})
         ruled = env["base.partner"].create({"name": "Ruled Buyer"})
-        hidden = env["base.partner"].create({"name": BRANCH_PARTNER, "company_id": branch.id})
+        hidden = env["base.partner"].create({"name": BRANCH_PARTNER, "company_id": branch.id, "is_customer": True,
+                                             "is_supplier": True, "country_code": "JP"})
         clerk = env["loom.role"].search([["code", "=", "loomtest_alpha.clerk"]])[0]
         env["loom.rule"].create({"name": "Clerks do not see the ruled buyer's orders", "model": "alpha.order",
                                  "role_id": clerk.id, "domain": [["partner_id", "!=", ruled.id]]})
@@ -307,3 +308,29 @@ def test_no_get_of_any_route_changes_any_row(app, shop, clients, world):
     after = fingerprint(shop.engine)
     assert len(before) > 20 and "alpha_order" in before and "loom_audit_log" in before
     assert changed_tables(before, after) == []
+
+
+# -- dashboard tiles -------------------------------------------------------------------------------
+
+def _tiles_seen(app, shop, login, *, without=()):
+    """The values of every dashboard tile ``login`` sees, after deleting the orders and partners in
+    ``without`` (ids, in a transaction that is rolled back)."""
+    from loom.kernel.environment import Environment
+    from loom.kernel.web.dashboard import collect_tiles, shown_tiles
+
+    with app.test_request_context("/"), rolled_back(shop) as su:
+        for model, ids in without:
+            su[model].delete(su[model].browse(ids))
+        user = su["loom.user"].search([["login", "=", login]])[0]
+        tiles = shown_tiles(Environment(shop.registry, su.session, uid=user.id), collect_tiles(shop.registry))
+        return {tile.key: tile.value for tile in tiles}
+
+
+def test_dashboard_tiles_count_nothing_the_clerk_may_not_see(app, shop, clients, world):
+    seen = _tiles_seen(app, shop, "sweep_clerk")
+    hidden_gone = _tiles_seen(app, shop, "sweep_clerk", without=[
+        ("alpha.order", [world.ruled, world.branch]), ("base.partner", [world.hidden_partner])])
+    assert seen and seen == hidden_gone  # taking away what the clerk cannot see changes none of their tiles
+    visible_gone = _tiles_seen(app, shop, "sweep_clerk", without=[
+        ("alpha.order", [world.visible]), ("base.partner", [world.seen_partner])])
+    assert visible_gone != seen  # while their own customer counts
