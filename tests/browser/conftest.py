@@ -35,8 +35,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
 });
 """
-#: What htmx writes to the console when it aborts a request itself (see ``Incidents.aborted``).
-HTMX_ABORT_REPORTS = ("htmx:sendAbort, ", "htmx:afterRequest, ")
 _numbers = itertools.count(1)
 
 
@@ -135,12 +133,6 @@ class Incidents:
     """What a page did that no page of the shell may do: dialogs, console errors, CSP violations."""
 
     found: list[str] = field(default_factory=list)
-    #: htmx's console reports of requests it aborted itself: the form's on-change requests use
-    #: ``hx-sync="this:replace"``, so a newer one (or a line button) aborts the one in flight and
-    #: htmx logs ``htmx:afterRequest`` and ``htmx:sendAbort`` with console.error. Kept apart from
-    #: ``found`` and pinned by the strict xfail in test_browser_partner_form.py until the form
-    #: stops aborting (``hx-sync="this:queue last"`` logs nothing).
-    aborted: list[str] = field(default_factory=list)
 
     def watch(self, page: Any) -> None:
         """Record (and dismiss) every dialog, console error, uncaught exception and failed script,
@@ -162,11 +154,7 @@ class Incidents:
         dialog.dismiss()
 
     def _console(self, message: Any) -> None:
-        if message.type != "error" or message.text.startswith("Failed to load resource"):
-            return
-        if message.text.startswith(HTMX_ABORT_REPORTS):
-            self.aborted.append(message.text)
-        else:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.found.append(f"console error: {message.text}")
 
     def _failed_resource(self, response: Any) -> None:
