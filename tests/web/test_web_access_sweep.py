@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -170,6 +171,8 @@ def _query(world: World) -> dict[str, str]:
             "id": str(world.hidden_partner), "columns": "name,partner_id,amount_total", "f": "state:draft"}
 
 
+#: An error page's request id, the one part of a page that differs between two identical requests.
+REQUEST_ID = re.compile(r"Request id: [0-9a-f]+")
 #: Query parameters of a POST: the line editor's (a well-formed request reaches the access checks).
 POST_QUERY = {"field": "lines", "action": "add", "index": "0"}
 
@@ -334,3 +337,44 @@ def test_dashboard_tiles_count_nothing_the_clerk_may_not_see(app, shop, clients,
     visible_gone = _tiles_seen(app, shop, "sweep_clerk", without=[
         ("alpha.order", [world.visible]), ("base.partner", [world.seen_partner])])
     assert visible_gone != seen  # while their own customer counts
+
+
+def test_no_page_changes_when_records_the_clerk_may_not_see_arrive(app, shop, clients, world):
+    """Every GET page that names no record (home, list, board, search, autocomplete, new form) reads
+    the same, counts and totals included, before and after more hidden orders and customers arrive."""
+    from loom.kernel.db import run_unit_of_work
+    from loom.kernel.environment import Environment
+
+    clerk = clients["sweep_clerk"]
+    pages = [_fill(rule, world, 0) for method, rule in _routes(app) if method == "GET" and "<int:" not in rule]
+    queries = ({}, _query(world), {"field": "partner_id", "q": "Buyer"}, {"q": "ORDER"})
+
+    def read_all():
+        return {(path, json.dumps(query)): REQUEST_ID.sub("", clerk.get(path, query_string=query).get_data(True))
+                for path in pages for query in queries}
+
+    before = read_all()
+
+    def more_hidden(session):
+        env = Environment(shop.registry, session, su=True)
+        branch = env["alpha.order"].get(world.branch).company_id
+        ruled_partner = env["alpha.order"].get(world.ruled).partner_id
+        partner = env["base.partner"].create({"name": "Another Hidden Buyer", "company_id": branch,
+                                              "is_customer": True, "is_supplier": True})
+        env.with_company(branch)["alpha.order"].create(
+            [{"name": "ANOTHER-HIDDEN", "partner_id": partner.id, "company_id": branch,
+              "lines": [{"quantity": "3", "price": "9"}]} for _ in range(3)])
+        env["alpha.order"].create([{"name": "ANOTHER-RULED", "partner_id": ruled_partner,
+                                    "lines": [{"quantity": "1", "price": "1"}]}])
+
+    run_unit_of_work(shop.engine, more_hidden)
+    after = read_all()
+    assert len(before) >= 8
+    assert [key for key in before if before[key] != after[key]] == []
+
+    def one_more_visible(session):
+        env = Environment(shop.registry, session, su=True)
+        env["alpha.order"].create({"name": "ARRIVED-VISIBLE", "partner_id": world.seen_partner})
+
+    run_unit_of_work(shop.engine, one_more_visible)
+    assert read_all()[("/m/alpha.order", "{}")] != after[("/m/alpha.order", "{}")]  # the pages do follow the data
