@@ -29,6 +29,7 @@ def create_user(env: Environment, login: str, name: str, password: str, *, roles
 def set_password(env: Environment, user: Any, password: str) -> None:
     """Replace ``user``'s password (the caller needs write access on users)."""
     env["loom.user"].browse([user.id], perm="write")
+    check_role_changes(env, user)  # not the password of someone holding more power
     _store_hash(env, user, password)
 
 
@@ -50,16 +51,24 @@ def change_roles(env: Environment, user: Any, codes: Iterable[str], *, grant: bo
 
 
 def check_role_changes(env: Environment, user: Any) -> None:
-    """Refuse a role given to or taken from ``user`` that the acting user does not hold (A8: a user
-    manager cannot make anyone an administrator); administrators and the superuser may change any role."""
+    """Refuse a change to ``user`` by someone with less power (A8): a role given or taken must be one
+    the acting user holds (a user manager cannot make anyone an administrator), and another user
+    holding a role the acting user lacks (an administrator) is theirs to change only with that role
+    (no taking over the administrator's account). Administrators and the superuser may change anyone."""
     if env.su or env.grants.all_access:
         return
     from sqlalchemy import inspect
 
+    user.role_ids  # noqa: B018 - loaded, so the history below knows the roles held before
     history = inspect(user).attrs.role_ids.history
     for role in [*history.added, *history.deleted]:
         if role.id not in env.grants.role_ids:
             raise AccessError("kernel.role_grant_not_held", field="role_ids", user=env.login, role=role.code)
+    if user.id is not None and user.id != env.uid:
+        held_before = [*history.unchanged, *history.deleted]
+        beyond = sorted(role.code for role in held_before if role.id not in env.grants.role_ids)
+        if beyond:
+            raise AccessError("kernel.user_beyond_reach", user=env.login, target=user.login, roles=", ".join(beyond))
 
 
 def role_by_code(env: Environment, code: str) -> Any:

@@ -55,10 +55,9 @@ class User(Model):
 
         if "role_ids" in changed and not env.su and env.uid == self.id:
             raise AccessError("kernel.own_roles_unchangeable", field="role_ids", user=self.login)
-        if "role_ids" in changed:
-            from loom.kernel.users import check_role_changes
+        from loom.kernel.users import check_role_changes
 
-            check_role_changes(env, self)  # only roles the acting user holds (A8)
+        check_role_changes(env, self)  # only roles the acting user holds, only users within reach (A8)
         if "tz" in changed and self.tz is not None and self.tz not in available_timezones():
             raise ValidationError("kernel.user_tz_unknown", field="tz", value=self.tz)
 

@@ -9,13 +9,14 @@ from api_bench import PASSWORD, error
 
 @pytest.fixture(scope="module")
 def staff(bench):
-    """Uma, a user manager with a token, Sam a plain user, and the role ids by code."""
+    """Uma, a user manager with a token, plain users Sam, Ava and Pia, and the role ids by code."""
     from loom.kernel.api.tokens import create_token
     from loom.kernel.users import create_user
 
     def make(env):
         uma = create_user(env, "uma", "Uma", PASSWORD, roles=["kernel.user_manager"])
-        create_user(env, "sam", "Sam", PASSWORD)
+        for login in ("sam", "ava", "pia"):  # each story changes its own person
+            create_user(env, login, login.title(), PASSWORD)
         bench.tokens["uma"] = create_token(env, uma, "people")[1]
         return {role.code: role.id for role in env["loom.role"].search()}
 
@@ -68,8 +69,34 @@ def test_a_user_manager_gives_a_role_they_hold(bench, staff):
 
 
 def test_an_administrator_may_give_any_role(bench, staff):
-    sam = _user(bench, "sam")
-    answer = bench.patch(f"/api/v1/loom.user/{sam['id']}", json={
-        "version": sam["version"], "role_ids": [staff["kernel.administrator"]]})
+    ava = _user(bench, "ava")
+    answer = bench.patch(f"/api/v1/loom.user/{ava['id']}", json={
+        "version": ava["version"], "role_ids": [staff["kernel.administrator"]]})
     assert answer.status_code == 200, answer.get_json()
-    assert _roles(bench, "sam") == ["kernel.administrator"]
+    assert _roles(bench, "ava") == ["kernel.administrator"]
+
+
+def test_a_user_manager_cannot_take_over_the_administrators_account(bench, staff):
+    from loom.kernel.errors import AccessError
+    from loom.kernel.users import find_user, set_password
+
+    ada = _user(bench, "ada")
+    renamed = bench.patch(f"/api/v1/loom.user/{ada['id']}", who="uma", json={"version": ada["version"],
+                                                                           "name": "Not Ada", "active": False})
+    assert renamed.status_code == 403 and "kernel.administrator" in error(renamed)["message"]
+
+    def reset(env):
+        from loom.kernel.environment import Environment
+
+        uma = Environment(env.registry, env.session, uid=find_user(env, "uma").id)
+        try:
+            set_password(uma, find_user(uma.sudo(), "ada"), "taken-over-password")
+        except AccessError as refused:
+            return refused.message_id
+        return "changed"
+
+    assert bench.unit(reset) == "kernel.user_beyond_reach"
+    assert bench.get("/api/v1/base.partner", who="ada").status_code == 200  # still active, still hers
+    pia = _user(bench, "pia")
+    fine = bench.patch(f"/api/v1/loom.user/{pia['id']}", who="uma", json={"version": pia["version"], "name": "Pia Li"})
+    assert fine.status_code == 200, fine.get_json()  # a plain user is within a user manager's reach
