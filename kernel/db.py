@@ -27,6 +27,7 @@ commits a transaction in which a database error was caught and swallowed (:mod:`
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -34,6 +35,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -83,6 +85,7 @@ def create_engine(url: str, **kw: Any) -> Engine:
         raise ConfigurationError("kernel.database_url_unsupported",
                                  url=parsed.render_as_string(hide_password=True))
     parsed = parsed.set(drivername=driver)
+    kw.setdefault("json_serializer", json_text)
     if parsed.get_backend_name() == "sqlite":
         engine = _sqlite_engine(parsed, kw)
     else:
@@ -90,6 +93,22 @@ def create_engine(url: str, **kw: Any) -> Engine:
         engine = sa.create_engine(parsed, **kw)
     faults.track_faults(engine)
     return engine
+
+
+def json_text(value: Any) -> str:
+    """The text stored in a JSON column: Decimals (the API reads JSON numbers as Decimals) become JSON
+    numbers, whole ones exactly; one too large or small for a float, or not finite, is kept as text."""
+    return json.dumps(value, default=_json_number)
+
+
+def _json_number(value: Any) -> Any:
+    if not isinstance(value, Decimal):
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    if value.is_finite() and value == value.to_integral_value() and value.adjusted() < 4000:
+        return int(value)
+    if value.is_finite() and -300 < value.adjusted() < 300:
+        return float(value)
+    return str(value)
 
 
 def _sqlite_engine(url: URL, kw: dict[str, Any]) -> Engine:

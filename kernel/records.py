@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from loom.kernel.environment import Environment
 
 MAX_LIMIT = 10_000
+#: The range of an id column (a 32-bit integer): an id outside it names no record.
+MIN_ID, MAX_ID = -(2**31), 2**31 - 1
 
 
 class Records:
@@ -95,8 +97,9 @@ class Records:
         wanted = list(dict.fromkeys(given))
         if not wanted:
             return []
-        stmt = self.select([["id", "in", wanted]], perm=perm, active_test=False)
-        found = {record.id: record for record in self.env.session.scalars(stmt)}
+        storable = [i for i in wanted if MIN_ID <= i <= MAX_ID]  # PostgreSQL refuses to compare others
+        stmt = self.select([["id", "in", storable]], perm=perm, active_test=False) if storable else None
+        found = {record.id: record for record in self.env.session.scalars(stmt)} if storable else {}
         missing = [i for i in wanted if i not in found]
         if missing:
             raise MissingError("kernel.record_missing", model=self.model, ids=missing)

@@ -38,6 +38,8 @@ _STATUSES = {"400": "Malformed request, unknown field or operator", "401": "No v
              "409": "Stale version or reused idempotency key", "413": "Body too large",
              "422": "Unknown or read-only field, invalid value, business rule",
              "429": "Too many failed logins: retry after Retry-After", "503": "Busy: retry after Retry-After"}
+#: Answered by the HTTP server (gunicorn) before the API sees the request, so not in the JSON contract.
+_SERVER_STATUSES = {"414": "Request line (method, path and query string) over 4,094 bytes"}
 
 
 _documents: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -68,8 +70,9 @@ def _document(registry: Registry) -> dict[str, Any]:
         "info": {"title": "Loom JSON API", "version": "1"},
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
-                       "responses": {code: {"description": text, "content": _json_ref("Error")}
-                                     for code, text in _STATUSES.items()}},
+                       "responses": {**{code: {"description": text, "content": _json_ref("Error")}
+                                        for code, text in _STATUSES.items()},
+                                     **{code: {"description": text} for code, text in _SERVER_STATUSES.items()}}},
         "security": [{"token": []}],
     }
 
@@ -166,7 +169,7 @@ def _operation(summary: str, responses: dict[str, Any], *, parameters: list | No
     if idempotent:
         params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}})
     operation: dict[str, Any] = {"summary": summary, "responses": {
-        **responses, **{code: {"$ref": f"#/components/responses/{code}"} for code in _STATUSES}}}
+        **responses, **{code: {"$ref": f"#/components/responses/{code}"} for code in (*_STATUSES, *_SERVER_STATUSES)}}}
     if params:
         operation["parameters"] = params
     if body is not None:
@@ -183,7 +186,7 @@ def _token_operation() -> dict[str, Any]:
             "responses": {"201": {"description": "The token (shown once)",
                                   "content": {"application/json": {"schema": token}}},
                           **{code: {"$ref": f"#/components/responses/{code}"}
-                             for code in ("400", "401", "413", "429", "503")}}}
+                             for code in ("400", "401", "413", "414", "429", "503")}}}
 
 
 def _json_ref(name: str) -> dict[str, Any]:

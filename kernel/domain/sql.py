@@ -7,7 +7,7 @@ import operator as op
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import BigInteger, Integer, and_, false, literal, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -16,6 +16,8 @@ from loom.kernel.domain.normal_form import _Leaf, _normal
 from loom.kernel.domain.schema import Readable, Schema, Visible, _Context, _Path
 from loom.kernel.domain.syntax import _Node, _parse
 from loom.kernel.domain.values import _fold
+
+_INT32 = 2**31
 
 
 def compile_domain(domain: Any, model: str, schema: Schema, readable: Readable | None = None,
@@ -63,9 +65,13 @@ def _test(leaf: _Leaf, column: Any) -> ColumnElement[bool]:
 
 
 def _bindable(column: Any, value: Any) -> Any:
-    """Datetimes are UTC; columns without a time zone get them naive."""
+    """Datetimes are UTC; columns without a time zone get them naive. A whole number beyond a 32-bit
+    column's range is bound as a 64-bit one (PostgreSQL would refuse to cast it: compared, it never matches)."""
     if isinstance(value, tuple):
         return [_bindable(column, item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not -_INT32 <= value < _INT32 \
+            and isinstance(column.type, Integer) and not isinstance(column.type, BigInteger):
+        return literal(value, BigInteger())
     if isinstance(value, dt.datetime) and not getattr(column.type, "timezone", False):
         return value.replace(tzinfo=None)
     return value

@@ -92,8 +92,8 @@ class Partner(Address, Model):
         self._check_parents()
         if self.email and not _EMAIL.fullmatch(self.email.strip()):
             raise ValidationError("base.partner_email_invalid", field="email", value=self.email)
-        country = self.country_code
-        if not _COUNTRY.fullmatch(country):
+        country = self.country_code  # None until the insert gives the default (CN) when sent as null
+        if country is not None and not _COUNTRY.fullmatch(country):
             raise ValidationError("base.partner_country_invalid", field="country_code", value=country)
         if self.tax_id and self.is_company and country == "CN":
             validate_uscc(self.tax_id, field="tax_id")
