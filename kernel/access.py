@@ -106,6 +106,14 @@ def _parent_clause(env: Environment, model: str, perm: str) -> ColumnElement[boo
     return and_(*clauses) if clauses else None
 
 
+def follows_parent(env: Environment, model: str, parent: str, perm: str) -> bool:
+    """Whether the lines of ``model`` are limited by their ``parent`` alone (no company, no rule of
+    their own, no other owner): the lines of a parent the user may see are then all visible."""
+    owners = owning_parents(env.registry, model)
+    return (env.su or [owner for owner, _ in owners] == [parent]) and _company_clause(env, model) is None \
+        and _rules_clause(env, model, perm) is None
+
+
 _OWNING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 

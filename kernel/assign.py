@@ -87,7 +87,7 @@ def _set_lines(records: Records, record: Any, info: FieldInfo, value: Any, *, cr
         collection.append(line)
     if creating and (ops.get("update") or ops.get("delete")):
         raise ValidationError("kernel.lines_malformed", field=info.name)
-    by_id = {line.id: line for line in collection}
+    by_id = {line.id: line for line in records.visible_lines(record, info.name, perm="write")} if not creating else {}
     for line_vals in ops.get("update", []):
         line_id = line_vals.get("id") if isinstance(line_vals, dict) else None
         line = by_id.get(line_id) if _is_id(line_id) else None

@@ -118,7 +118,38 @@ class Records:
             if name not in self.fields:
                 raise UnknownFieldError("kernel.field_unknown", field=name, model=self.model)
             access.check_field_access(self.env, self.model, name)
-        return [{name: _plain(getattr(record, name)) for name in names} for record in records]
+        lines = {name: self._line_ids_seen(records, name) for name in names if self.fields[name].kind == "one2many"}
+        return [{name: _plain(getattr(record, name), lines.get(name)) for name in names} for record in records]
+
+    def _line_ids_seen(self, records: Sequence[Any], field: str, perm: str = "read") -> set[int] | None:
+        """Ids of the lines of one-to-many ``field`` of ``records`` the user may ``perm`` (one SELECT for
+        all the records); None when every line is."""
+        target = self.fields[field].target
+        if access.follows_parent(self.env, target, self.model, perm):
+            return None  # lines that only follow their parent: a parent the user has is theirs whole
+        limit_to = access.record_filter(self.env, target, perm)
+        ids = [line.id for record in records for line in getattr(record, field) if line.id is not None]
+        if limit_to is None or not ids:
+            return None
+        cls = self.env.registry[target]
+        return set(self.env.session.scalars(select(cls.id).where(cls.id.in_(ids), limit_to)))
+
+    def visible_lines(self, record: Any, field: str, *, perm: str = "read") -> list[Any]:
+        """The lines of one-to-many ``field`` of ``record`` the user may ``perm`` (a shared customer's
+        contact of another company is not among them), in the relationship's order."""
+        lines = list(getattr(record, field))
+        seen = self._line_ids_seen([record], field, perm)
+        return lines if seen is None else [line for line in lines if line.id is None or line.id in seen]
+
+    def only_visible_lines(self, record: Any) -> Any:
+        """``record`` with each one-to-many showing only the lines the user may read, as if loaded so
+        (nothing is marked changed: hidden lines stay as they are in the database); returns it."""
+        from sqlalchemy.orm.attributes import set_committed_value
+
+        for name, info in self.fields.items():
+            if info.kind == "one2many" and access.field_readable(self.env, self.model, name):
+                set_committed_value(record, name, self.visible_lines(record, name))
+        return record
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -298,7 +329,7 @@ def _check_offset(offset: Any) -> int:
     return offset
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, seen: set[int] | None = None) -> Any:
     if isinstance(value, list):
-        return [getattr(item, "id", item) for item in value]
+        return [getattr(item, "id", item) for item in value if seen is None or getattr(item, "id", None) in seen]
     return getattr(value, "id", value) if hasattr(value, "__model__") else value

@@ -80,7 +80,7 @@ def edit_form(model: str, record_id: int) -> str:
 
     def read(env: Any) -> dict[str, Any]:
         known_model(env, model)
-        record = env[model].get(record_id, perm="write")
+        record = env[model].only_visible_lines(env[model].get(record_id, perm="write"))  # hides lines out of reach
         spec = form_spec(env, model, creating=False)
         names = link_names(env, spec, record)
         return _context(spec, draft_of_record(spec, record, names), stored_texts(spec, record, names),
@@ -126,7 +126,7 @@ def _form_again(model: str, record_id: int | None, errors: dict, status: int, *,
         texts: dict[Any, str] = default_texts(env, spec) if record_id is None else {}
         title, current = None, []
         if record_id is not None:
-            record = env[model].get(record_id, perm="write")
+            record = env[model].only_visible_lines(env[model].get(record_id, perm="write"))  # hides lines out of reach
             names = link_names(env, spec, record)
             texts, title = stored_texts(spec, record, names), record_name(record, env.lang)
             if conflict:

@@ -22,7 +22,7 @@ VISIBLE, RULED, BRANCH = "VISIBLE-ORDER", "HIDDEN-RULE-ORDER", "HIDDEN-BRANCH-OR
 BRANCH_PARTNER = "HIDDEN-BRANCH-BUYER"
 SECRET_PARTNER = "Zeta Key Account"
 #: Text of the hidden records that no answer to the clerk may contain.
-SECRETS = (RULED, BRANCH, BRANCH_PARTNER)
+SECRETS = (RULED, BRANCH, BRANCH_PARTNER, "HIDDEN-CONTACT")
 MISSING_ID = 987_654
 
 
@@ -48,6 +48,8 @@ def world(bench):
     def make(env):
         branch = env["loom.company"].create({"name": "Sweep Branch Ltd.", "code": "SWEEPBR"})
         seen = env["base.partner"].create({"name": "Seen Buyer"})
+        env["base.partner"].create([{"name": "Seen Contact", "parent_id": seen.id},
+                                    {"name": "HIDDEN-CONTACT", "parent_id": seen.id, "company_id": branch.id}])
         ruled = env["base.partner"].create({"name": "Ruled Buyer"})
         hidden = env["base.partner"].create({"name": BRANCH_PARTNER, "company_id": branch.id})
         clerk_role = env["loom.role"].search([["code", "=", "loomtest_alpha.clerk"]])[0]
@@ -283,3 +285,31 @@ def test_a_path_is_no_oracle_on_a_linked_record_the_user_may_not_see(bench, worl
     assert world.linked in [row["id"] for row in negated["records"]]  # consistent: an unseen name matches nothing
     ordered = bench.get("/api/v1/alpha.order", who="clerk", query_string={"order": "partner_id.name desc"})
     assert ordered.status_code == 200 and SECRET_PARTNER not in ordered.get_data(as_text=True)
+
+
+def test_a_visible_customers_contacts_of_another_company_are_neither_listed_nor_reachable(bench, world):
+    def contacts(env):
+        found = env["base.partner"].search([["parent_id", "=", world.visible_partner]], order="name")
+        return {partner.name: partner.id for partner in found}
+
+    ids = bench.unit(contacts)
+    seen = bench.get(f"/api/v1/base.partner/{world.visible_partner}", who="clerk").get_json()
+    assert seen["child_ids"] == [ids["Seen Contact"]]  # not the branch's contact, not even its id
+    assert sorted(bench.get(f"/api/v1/base.partner/{world.visible_partner}").get_json()["child_ids"]) == sorted(
+        ids.values())  # the administrator sees both
+    from loom.kernel.api.tokens import create_token
+    from loom.kernel.users import create_user
+
+    def writer(env):
+        role = env["loom.role"].create({"code": "test.partner_writer", "name": "Partner writer"})
+        env["loom.access"].create({"role_id": role.id, "model": "base.partner", "perm_read": True,
+                                   "perm_write": True})
+        bench.tokens["wes"] = create_token(env, create_user(env, "wes", "Wes", "a-long-test-password",
+                                                            roles=["test.partner_writer"]), "sweep")[1]
+
+    bench.unit(writer)
+    for lines in ({"update": [{"id": ids["HIDDEN-CONTACT"], "name": "Mine now"}]}, {"delete": [ids["HIDDEN-CONTACT"]]}):
+        answer = bench.patch(f"/api/v1/base.partner/{world.visible_partner}", who="wes",
+                             json={"version": seen["version"], "child_ids": lines})
+        assert answer.status_code == 422 and error(answer)["field"] == "child_ids", answer.get_json()
+    assert bench.unit(contacts) == ids  # the hidden contact is untouched and still the customer's

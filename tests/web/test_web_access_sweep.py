@@ -29,7 +29,7 @@ from loom_test_support import ROOTS, committed_shop, rolled_back
 
 VISIBLE, RULED, BRANCH, BRANCH_PARTNER = "VISIBLE-ORDER", "HIDDEN-RULE-ORDER", "HIDDEN-BRANCH-ORDER", "HIDDEN-BUYER"
 #: Text of the hidden records (names, customers, a note, a file, an activity) no page may show the clerk.
-SECRETS = (RULED, BRANCH, BRANCH_PARTNER, "secret-note-71", "secret-file-71", "secret-task-71",
+SECRETS = (RULED, BRANCH, BRANCH_PARTNER, "HIDDEN-CONTACT", "secret-note-71", "secret-file-71", "secret-task-71",
            "4242.420000")
 #: Parts of the url_map the sweep leaves to others: the API (tests/api sweeps it), static files, login.
 SKIPPED = ("/api/", "/static/")
@@ -46,6 +46,7 @@ class World:
     branch: int
     hidden_partner: int
     seen_partner: int
+    ruled_partner: int
     attachment: int
     activity: int
     visible_attachment: int
@@ -83,6 +84,8 @@ def world(shop):
         env["loom.user"].write([admin], {"company_ids": [admin.company_id, branch.id]})
         seen = env["base.partner"].create({"name": "Seen Buyer", "is_company": True, "is_customer": True})
         ruled = env["base.partner"].create({"name": "Ruled Buyer"})
+        env["base.partner"].create([{"name": "Seen Contact", "parent_id": seen.id},  # the clerk's contacts
+                                    {"name": "HIDDEN-CONTACT", "parent_id": seen.id, "company_id": branch.id}])
         hidden = env["base.partner"].create({"name": BRANCH_PARTNER, "company_id": branch.id, "is_customer": True,
                                              "is_supplier": True, "country_code": "JP"})
         clerk = env["loom.role"].search([["code", "=", "loomtest_alpha.clerk"]])[0]
@@ -104,8 +107,8 @@ def world(shop):
         own_activity = add_activity(env, "alpha.order", visible.id, due=tomorrow, assignee_id=admin.id,
                                     summary="a visible task")
         own_attachment = attach(env, "alpha.order", visible.id, "visible.txt", b"visible")
-        return World(visible.id, ruled_order.id, branch_order.id, hidden.id, seen.id, attachment.id, activity,
-                     own_attachment.id, own_activity)
+        return World(visible.id, ruled_order.id, branch_order.id, hidden.id, seen.id, ruled.id, attachment.id,
+                     activity, own_attachment.id, own_activity)
 
     return run_unit_of_work(shop.engine, make)
 
@@ -378,3 +381,23 @@ def test_no_page_changes_when_records_the_clerk_may_not_see_arrive(app, shop, cl
 
     run_unit_of_work(shop.engine, one_more_visible)
     assert read_all()[("/m/alpha.order", "{}")] != after[("/m/alpha.order", "{}")]  # the pages do follow the data
+
+
+def test_the_pages_of_visible_records_show_none_of_their_hidden_relatives(app, clients, world):
+    """A customer the clerk may see has orders the clerk may not: its page, print view and form (related
+    records, totals, timeline) show none of them, nor do the visible order's."""
+    clerk = clients["sweep_clerk"]
+    visible = {"base.partner": (world.seen_partner, world.ruled_partner), "alpha.order": (world.visible,)}
+    swept = 0
+    for method, rule in _routes(app):
+        if method != "GET" or "<int:record_id>" not in rule or "<int:attachment_id>" in rule:
+            continue
+        for model, ids in visible.items():
+            for record in ids:
+                path = _fill(rule, world, record).replace("/alpha.order/", f"/{model}/")
+                answer = clerk.get(path)
+                assert answer.status_code in (200, 404), (path, answer.status_code)
+                _shows_no_secret(answer, path)
+                swept += answer.status_code == 200
+    assert swept >= 6
+    assert "Seen Contact" in clerk.get(f"/m/base.partner/{world.seen_partner}").get_data(as_text=True)
