@@ -56,11 +56,21 @@ def load_grants(env: Environment) -> Grants:
                   {m: frozenset(p) for m, p in models.items()})
 
 
+#: Kernel rows that name a record by model and id (a timeline, approvals) or hold another person's
+#: request (idempotency keys, login throttles): no company or rule can limit them, so the kernel reads
+#: them for a user only after checking the record they belong to, and a role with all access does not
+#: open them to the generic channels (an administrator of one company would read another's notes).
+RECORD_BOUND = frozenset({"loom.record_event", "loom.approval_request", "loom.approval_decision",
+                          "loom.idempotency_key", "loom.web_login"})
+
+
 def may(env: Environment, model: str, perm: str) -> bool:
     """Whether the user holds ``perm`` on ``model`` (record rules aside)."""
     if env.su:
         return True
     grants = env.grants
+    if model in RECORD_BOUND:
+        return perm in grants.models.get(model, ())
     return grants.all_access or perm in grants.models.get(model, ())
 
 

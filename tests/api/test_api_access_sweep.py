@@ -313,3 +313,29 @@ def test_a_visible_customers_contacts_of_another_company_are_neither_listed_nor_
                              json={"version": seen["version"], "child_ids": lines})
         assert answer.status_code == 422 and error(answer)["field"] == "child_ids", answer.get_json()
     assert bench.unit(contacts) == ids  # the hidden contact is untouched and still the customer's
+
+
+def test_an_administrator_of_one_company_reads_nothing_of_anothers_through_any_model(bench, world):
+    """Every model, the kernel's own included, listed by an administrator of the main company only:
+    the branch's order, its customer, and the note and file on that order appear nowhere."""
+    from loom.kernel.api.tokens import create_token
+    from loom.kernel.attachments.service import attach
+    from loom.kernel.timeline import add_note
+    from loom.kernel.users import create_user
+
+    def make(env):
+        add_note(env, "alpha.order", [world.branch], "branch-note-secret")
+        attach(env, "alpha.order", world.branch, "branch-file-secret.txt", b"branch")
+        admin = create_user(env, "local_admin", "Local Admin", "a-long-test-password", roles=["kernel.administrator"])
+        bench.tokens["local_admin"] = create_token(env, admin, "sweep")[1]
+
+    bench.unit(make)
+    swept = 0
+    for model in sorted(loom_state(bench.app).registry.models):
+        answer = bench.get(f"/api/v1/{model}", who="local_admin", query_string={"limit": "1000"})
+        assert answer.status_code in (200, 403), (model, answer.status_code)
+        for secret in (BRANCH, BRANCH_PARTNER, "branch-note-secret", "branch-file-secret"):
+            assert secret not in answer.get_data(as_text=True), (model, secret)
+        swept += answer.status_code == 200
+    assert swept >= 10
+    assert bench.get("/api/v1/loom.record_event", who="local_admin").status_code == 403
