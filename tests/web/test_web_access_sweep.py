@@ -401,3 +401,30 @@ def test_the_pages_of_visible_records_show_none_of_their_hidden_relatives(app, c
                 swept += answer.status_code == 200
     assert swept >= 6
     assert "Seen Contact" in clerk.get(f"/m/base.partner/{world.seen_partner}").get_data(as_text=True)
+
+
+def test_an_administrator_of_one_company_sees_nothing_of_another_on_any_list(app, shop, world):
+    """Every model's list, board and search, the kernel's own models included, as an administrator of
+    the main company only: the branch's order, customer, contact and note appear on none."""
+    from loom.kernel.db import run_unit_of_work
+    from loom.kernel.environment import Environment
+    from loom.kernel.timeline import add_note
+    from loom.kernel.users import create_user
+
+    def make(session):
+        env = Environment(shop.registry, session, su=True)
+        add_note(env, "alpha.order", [world.branch], "branch-note-71")
+        create_user(env, "local_admin", "Local Admin", PASSWORD, roles=["kernel.administrator"])
+
+    run_unit_of_work(shop.engine, make)
+    admin = _logged_in(app, "local_admin")
+    lists = [rule for method, rule in _routes(app) if method == "GET" and "<model>" in rule and "<int:" not in rule]
+    swept = 0
+    for model in sorted(shop.registry.models):
+        for rule in lists:
+            answer = admin.get(rule.replace("<model>", model), query_string={"q": "", "field": "partner_id"})
+            assert answer.status_code < 500, (model, rule, answer.status_code)
+            for secret in (BRANCH, BRANCH_PARTNER, "HIDDEN-CONTACT", "branch-note-71"):
+                assert secret not in answer.get_data(as_text=True), (model, rule, secret)
+            swept += answer.status_code == 200
+    assert swept >= 20
