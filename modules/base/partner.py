@@ -49,7 +49,7 @@ class Partner(Address, Model):
 
     name: Mapped[str] = mapped_column(String(200))
     is_company: Mapped[bool] = boolean(False)
-    parent_id = Many2One("base.partner", ondelete="CASCADE", label="Company")
+    parent_id = Many2One("base.partner", ondelete="CASCADE", label="Related company")
     child_ids = One2Many("base.partner", "parent_id", label="Contacts and addresses")
     type: Mapped[str] = mapped_column(String(16), default="contact", server_default="contact",
                                       info={"selection": ("contact", "invoice", "delivery", "other")})

@@ -158,9 +158,7 @@ class Incidents:
             self.found.append(f"console error: {message.text}")
 
     def _failed_resource(self, response: Any) -> None:
-        # The shell has no favicon: the 404 of the browser's own /favicon.ico request is no page's fault.
-        if (response.status >= 400 and response.request.resource_type != "document"
-                and not response.url.endswith("/favicon.ico")):
+        if response.status >= 400 and response.request.resource_type != "document":
             self.found.append(f"{response.request.resource_type} {response.url} answered {response.status}")
 
 

@@ -36,7 +36,7 @@ def test_a_chinese_clerk_sees_partners_titled_and_headed_in_chinese(make_user, l
     clerk = log_in(make_user("base.user", lang="zh_CN")).client
     page = clerk.get("/m/base.partner?q=Kiln&columns=name,parent_id,type,tax_id,is_customer").get_data(as_text=True)
     assert "<h1>合作伙伴</h1>" in page
-    assert headers(page) == ["名称", "所属公司", "地址类型", "税号（统一社会信用代码）", "客户"]
+    assert headers(page) == ["名称", "所属单位", "地址类型", "税号（统一社会信用代码）", "客户"]
     assert "开票地址" in page and "invoice" not in re.search(r"<tbody>(.*)</tbody>", page, re.S).group(1)
 
 
@@ -45,7 +45,7 @@ def test_the_detail_page_labels_every_field_in_chinese(make_user, log_in, worksh
     clerk = log_in(make_user("base.user", lang="zh_CN")).client
     terms = dict(TERMS.findall(clerk.get(f"/m/base.partner/{address}").get_data(as_text=True)))
     assert terms["名称"] == "Kiln Works accounts"
-    assert terms["所属公司"] == "Jingdezhen Kiln Works"
+    assert terms["所属单位"] == "Jingdezhen Kiln Works"
     assert "地址类型" in terms and "电子邮件" in terms and "Email" not in terms
 
 

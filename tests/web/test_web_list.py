@@ -127,7 +127,7 @@ def test_the_column_choice_lists_readable_fields_and_keeps_the_choice_in_links(c
     assert 'value="city"' in choice and 'value="is_supplier"' in choice
     chosen = clerk.get("/m/base.partner?q=Silk contact&columns=name&columns=parent_id&columns=type").get_data(
         as_text=True)
-    assert re.findall(r"<th>.*?>([^<]+)</a></th>", chosen) == ["Name", "Company", "Address type"]
+    assert re.findall(r"<th>.*?>([^<]+)</a></th>", chosen) == ["Name", "Related company", "Address type"]
     assert "Hangzhou Silk Holdings" in chosen and "columns=name%2Cparent_id%2Ctype" in next_link(chosen)
 
 
