@@ -9,6 +9,7 @@ checks every value and names the field in its error.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 from loom.kernel import access
 from loom.kernel.errors import LoomError
 from loom.kernel.values import convert
-from loom.kernel.web.display import field_label, selection_label
+from loom.kernel.web.display import field_label, reader_tz, selection_label
+from loom.kernel.web.locale_format import time_zone
 
 #: Field kinds a form shows, with the HTML input each is edited with.
 INPUTS = {"string": "text", "text": "textarea", "integer": "number", "decimal": "decimal", "boolean": "checkbox",
@@ -213,8 +215,9 @@ def as_text(widget: Widget, value: Any) -> str:
         return ""
     if widget.input == "checkbox":
         return "1"
-    if widget.input == "datetime-local":
-        return value.strftime("%Y-%m-%dT%H:%M")
+    if widget.input == "datetime-local":  # stored in UTC, typed in the reader's time zone
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return moment.astimezone(time_zone(reader_tz())).strftime("%Y-%m-%dT%H:%M")
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
@@ -227,7 +230,21 @@ def shaped(widget: Widget, text: str) -> Any:
         return None
     if widget.kind in ("integer", "many2one") and _INTEGER.fullmatch(text.strip()):
         return int(text.strip())
+    if widget.input == "datetime-local":
+        return _in_reader_zone(text.strip())
     return text
+
+
+def _in_reader_zone(text: str) -> str:
+    """A moment typed without a zone (``2026-12-05T09:00``) as the reader's local time, in UTC;
+    text that is no such moment is left for the kernel's check to name."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=time_zone(reader_tz()))
+    return moment.astimezone(dt.UTC).isoformat()
 
 
 @dataclass
