@@ -78,6 +78,7 @@ def _register_shell(app: Flask, registry: Any) -> None:
     from loom.kernel.web.gate import install_gate
     from loom.kernel.web.kanban_views import kanban_views
     from loom.kernel.web.menus import install_menu
+    from loom.kernel.web.preferences import preferences
     from loom.kernel.web.print_views import print_views
     from loom.kernel.web.record_actions import record_actions
     from loom.kernel.web.record_views import record_views
@@ -95,6 +96,7 @@ def _register_shell(app: Flask, registry: Any) -> None:
     install_dashboard(app, registry)
     app.register_blueprint(auth)
     app.register_blueprint(shell)
+    app.register_blueprint(preferences)
     app.register_blueprint(record_views)
     app.register_blueprint(detail_views)
     app.register_blueprint(form_views)

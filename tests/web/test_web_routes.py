@@ -11,6 +11,9 @@ REVIEWED = {
     ("/login", "GET POST", "public"),
     ("/logout", "POST", "login"),
     ("/preferences/lang", "POST", "login"),
+    ("/preferences", "GET", "login"),
+    ("/preferences", "POST", "login"),
+    ("/preferences/password", "POST", "login"),
     ("/m/<model>", "GET", "login"),
     ("/m/<model>/<int:record_id>", "GET", "login"),
     ("/m/<model>/new", "GET", "login"),
@@ -50,6 +53,8 @@ def test_every_shell_route_is_reviewed(app):
 
 
 @pytest.mark.parametrize("path, method", [("/", "GET"), ("/logout", "POST"), ("/preferences/lang", "POST"),
+                                          ("/preferences", "GET"), ("/preferences", "POST"),
+                                          ("/preferences/password", "POST"),
                                           ("/m/base.partner", "GET"), ("/m/base.partner/1", "GET")])
 def test_an_anonymous_visitor_reaches_no_route_that_needs_a_login(app, path, method, csrf):
     client = app.test_client()
@@ -78,7 +83,8 @@ def test_no_get_changes_the_database(app, shop, make_user, log_in):
     browser = log_in(make_user("kernel.administrator", "kernel.auditor")).client
     before = snapshot()
     for path in ("/", "/login", "/m/base.partner", "/m/base.partner?q=x&page=1", "/m/loom.audit_log",
-                 "/m/loom.user/1", "/logout", "/preferences/lang?lang=zh_CN", "/no-such-page"):
+                 "/m/loom.user/1", "/logout", "/preferences/lang?lang=zh_CN", "/preferences",
+                 "/preferences?lang=zh_CN&tz=UTC", "/no-such-page"):
         browser.get(path)
     app.test_client().get("/login")
     assert snapshot() == before
