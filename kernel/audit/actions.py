@@ -2,9 +2,12 @@
 
 #: Action name -> what it records. ``*.refused`` / ``*.failed`` variants record actions that rolled back.
 ACTIONS: dict[str, str] = {
-    "login": "a user logged in (web shell)",
-    "login.failed": "a login was refused (web shell)",
+    "login.ok": "a user logged in (web shell, API token request)",
+    "login.failed": "a login was refused: wrong name or password",
+    "login.throttled": "a login was refused: too many failures for that name",
     "logout": "a user logged out (web shell)",
+    "password.change": "a user changed their own password (web shell)",
+    "approval_rule.change": "an approval rule was added, edited or removed",
     "role.grant": "a role was given to a user",
     "role.revoke": "a role was taken from a user",
     "module.install": "modules were installed",

@@ -156,3 +156,24 @@ def test_verify_on_a_database_without_loom_says_so_in_one_line(tmp_path):
     result = CliRunner(env={"LOOM_DATABASE_URL": None}).invoke(
         cli, ["--database", f"sqlite:///{tmp_path}/empty.db", "audit", "verify"])
     assert result.exit_code == 1 and "run `loom init`" in str(result.exception)
+
+
+def test_every_action_the_code_writes_is_listed_for_auditors():
+    """An auditor reads ACTIONS to know what the log can hold: every literal action the kernel,
+    the modules and the CLI write is listed (``.failed``/``.refused``/``.throttled`` outcomes of a
+    listed action included)."""
+    import re
+    from pathlib import Path
+
+    from loom.kernel.audit import ACTIONS
+
+    root = Path(__file__).resolve().parents[2]
+    written = set()
+    for folder in ("kernel", "modules", "cli"):
+        for path in (root / folder).rglob("*.py"):
+            source = path.read_text("utf-8")
+            written |= set(re.findall(r'audit_(?:event|refusal|committed)\([^,()]+, "([a-z_.]+)"', source))
+    assert len(written) > 10  # the pattern still finds the calls
+    outcome = re.compile(r"\.(failed|refused|throttled)$")
+    unlisted = [action for action in written if action not in ACTIONS and outcome.sub("", action) not in ACTIONS]
+    assert sorted(unlisted) == []
