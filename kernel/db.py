@@ -23,6 +23,8 @@ only write lock, so whatever it read stays unchanged until it commits. Take lock
 **Units of work.** :func:`run_unit_of_work` runs one business action in one transaction and retries
 it as a whole on serialization failures, deadlocks, lock timeouts and SQLite busy errors. It never
 commits a transaction in which a database error was caught and swallowed (:mod:`loom.kernel.faults`).
+Given a deadline (a web or API request's, :mod:`loom.kernel.request_deadline`) it rolls the unit back
+once the deadline passes and raises ``RequestTimeoutError``, which is not retried.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from sqlalchemy.sql import Select
 
 from loom.kernel import faults
 from loom.kernel.errors import BusyError, ConfigurationError, ModuleError, UserError
+from loom.kernel.request_deadline import Deadline, deadline_on, refuse_statement_after_deadline
 from loom.kernel.storage_full import as_storage_full
 
 #: The execution option that makes a connection a writer (``BEGIN IMMEDIATE`` on SQLite).
@@ -92,6 +95,7 @@ def create_engine(url: str, **kw: Any) -> Engine:
         kw.setdefault("pool_pre_ping", True)
         engine = sa.create_engine(parsed, **kw)
     faults.track_faults(engine)
+    event.listen(engine, "before_cursor_execute", refuse_statement_after_deadline)
     return engine
 
 
@@ -201,7 +205,8 @@ def is_database_unreachable(exc: BaseException) -> bool:
 
 def run_unit_of_work(bind: Engine | Callable[[], Session], fn: Callable[[Session], T], *,
                      attempts: int = 5, write: bool = True,
-                     on_retry: Callable[[int, BaseException], None] | None = None) -> T:
+                     on_retry: Callable[[int, BaseException], None] | None = None,
+                     deadline: Deadline | None = None) -> T:
     """Run ``fn(session)`` in one transaction, commit, and return what ``fn`` returned.
 
     ``bind`` is an engine (its sessions keep loaded objects usable after the commit) or a
@@ -210,14 +215,15 @@ def run_unit_of_work(bind: Engine | Callable[[], Session], fn: Callable[[Session
     jittered pause (10 ms doubling up to 500 ms); ``on_retry(attempt, error)`` is called before each
     pause. After ``attempts`` tries it raises ``BusyError("kernel.busy")``. A full disk or database
     becomes ``StorageFullError("kernel.storage_full")``; any other exception rolls back and
-    propagates unchanged.
+    propagates unchanged. With a ``deadline`` every attempt is held to it (:func:`deadline_on`): past
+    it the attempt is rolled back and ``RequestTimeoutError("kernel.request_timeout")`` propagates.
     """
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
     attempt = 1
     while True:
         try:
-            return _run_once(bind, fn, write)
+            return _run_once(bind, fn, write, deadline)
         except Exception as exc:
             if not is_retryable(exc):
                 full = as_storage_full(exc)
@@ -230,12 +236,17 @@ def run_unit_of_work(bind: Engine | Callable[[], Session], fn: Callable[[Session
         attempt += 1
 
 
-def _run_once(bind: Engine | Callable[[], Session], fn: Callable[[Session], T], write: bool) -> T:
+def _run_once(bind: Engine | Callable[[], Session], fn: Callable[[Session], T], write: bool,
+              deadline: Deadline | None) -> T:
     session = Session(bind, expire_on_commit=False) if isinstance(bind, Engine) else bind()
     with session, session.begin():
         if write:
             session.connection(execution_options={WRITE: True})
-        result = fn(session)
+        if deadline is None:
+            result = fn(session)
+        else:
+            with deadline_on(session.connection(), deadline):
+                result = fn(session)
         refuse_swallowed_errors(session.connection())
         return result
 

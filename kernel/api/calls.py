@@ -15,6 +15,7 @@ from loom.kernel.api.tokens import token_user
 from loom.kernel.db import run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.errors import Warning  # noqa: A004 - errors.Warning is the design's name
+from loom.kernel.web.deadline import request_deadline
 from loom.kernel.web.state import loom_state
 
 T = TypeVar("T")
@@ -52,7 +53,8 @@ def call(work: Callable[[Environment], Answer], *, write: bool = False, body: by
 
 def as_token_user(work: Callable[[Environment], T], *, write: bool = False,
                   acknowledged: frozenset[str] = frozenset()) -> T:
-    """``work(env)`` in one unit of work as the user of the request's bearer token (401 without one)."""
+    """``work(env)`` in one unit of work as the user of the request's bearer token (401 without one),
+    held to the request's deadline (503 ``timeout`` past it, see :mod:`loom.kernel.request_deadline`)."""
     state, token = loom_state(), bearer_token()
 
     def unit(session: Any) -> T:
@@ -61,7 +63,7 @@ def as_token_user(work: Callable[[Environment], T], *, write: bool = False,
         g.loom_lang = env.lang
         return work(env)
 
-    return run_unit_of_work(state.engine, unit, write=write)
+    return run_unit_of_work(state.engine, unit, write=write, deadline=request_deadline())
 
 
 def json_response(status: int, answer: Any) -> Response:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from loom.kernel.api.serialize import dumps
-from loom.kernel.errors import BusyError, LoomError
+from loom.kernel.errors import LoomError
 
 if TYPE_CHECKING:
     from flask import Response
 
-#: Seconds a client should wait before retrying a busy (503) answer.
+#: Seconds a client should wait before retrying a busy or timed-out (503) answer.
 RETRY_AFTER_SECONDS = 1
 
 
@@ -68,12 +68,12 @@ def error_body(error: LoomError, lang: str = "en") -> dict[str, Any]:
 
 
 def error_response(error: LoomError, lang: str = "en") -> Response:
-    """The HTTP response of ``error`` (503 and 429 answers carry ``Retry-After``)."""
+    """The HTTP response of ``error`` (503 answers, busy or timed out, and 429 answers carry ``Retry-After``)."""
     from flask import Response
 
     status = error.http_status if 400 <= error.http_status < 600 else 500
     response = Response(dumps(error_body(error, lang)), status=status, mimetype="application/json")
-    if isinstance(error, BusyError):
+    if status == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     elif isinstance(error, ThrottledError):
         response.headers["Retry-After"] = str(error.params["retry_after"])

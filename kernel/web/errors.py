@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from loom.kernel.db import is_database_unreachable
 from loom.kernel.errors import LoomError
+from loom.kernel.request_deadline import RequestTimeoutError
 from loom.kernel.web.csrf import is_api_request
 from loom.kernel.web.requests import request_id
 from loom.kernel.web.texts import current_lang, text
@@ -47,6 +48,10 @@ def install_error_pages(app: Flask) -> None:
 
     @app.errorhandler(LoomError)
     def _loom_error(exc: LoomError) -> Response:
+        if isinstance(exc, RequestTimeoutError):  # rolled back: the page says so and the client may retry
+            log.warning("request %s ran out of time and was rolled back", request_id())
+            return error_response(503, exc.message(current_lang()), code=exc.code,
+                                  headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         if exc.http_status >= 500:
             log.error("request %s failed: %s", request_id(), exc.message_id, exc_info=exc)
             retry = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.http_status == 503 else None

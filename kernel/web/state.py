@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from loom.kernel.db import run_unit_of_work
 from loom.kernel.environment import Environment
 from loom.kernel.registry import Registry
+from loom.kernel.web.deadline import request_deadline
 
 T = TypeVar("T")
 EXTENSION = "loom"
@@ -26,13 +27,14 @@ class LoomState:
     registry: Registry
 
     def run(self, uid: int | None, work: Callable[[Environment], T], *, write: bool = True) -> T:
-        """Run ``work(env)`` in one unit of work as user ``uid`` (the superuser when ``uid`` is None)."""
+        """Run ``work(env)`` in one unit of work as user ``uid`` (the superuser when ``uid`` is None),
+        held to the request's deadline (:mod:`.deadline`) when there is a request."""
         def unit(session: Any) -> T:
             env = Environment(self.registry, session, uid=uid) if uid is not None else \
                 Environment(self.registry, session, su=True)
             return work(env)
 
-        return run_unit_of_work(self.engine, unit, write=write)
+        return run_unit_of_work(self.engine, unit, write=write, deadline=request_deadline())
 
 
 def loom_state(app: Flask | None = None) -> LoomState:
