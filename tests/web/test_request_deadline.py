@@ -49,7 +49,9 @@ def app(shop):
     from loom.kernel.web.state import loom_state
 
     app = create_app(shop.url, roots=ROOTS, config={"SECRET_KEY": secrets.token_bytes(32)})
-    loom_state(app).engine = create_engine(shop.url, pool_size=1, max_overflow=0)
+    state = loom_state(app)
+    state.engine.dispose()
+    state.engine = create_engine(shop.url, pool_size=1, max_overflow=0)
     app.attempts = []
 
     def slow_partner():
@@ -59,7 +61,7 @@ def app(shop):
 
     app.add_url_rule("/test/slow-partner", "slow_partner", slow_partner, methods=["POST"])
     yield app
-    loom_state(app).engine.dispose()
+    state.engine.dispose()
 
 
 @pytest.fixture
