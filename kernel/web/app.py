@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from loom.kernel.db import create_engine, database_url_from_env
 from loom.kernel.errors import ModuleError
 from loom.kernel.installer import ModuleManager
+from loom.kernel.web.deadline import request_timeout
 from loom.kernel.web.state import EXTENSION, LoomState
 from loom.kernel.web.template_loader import module_template_loader
 
@@ -52,6 +53,7 @@ def create_app(database_url: str | None = None, *, config: dict[str, Any] | None
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_PATH="/",
         SESSION_COOKIE_DOMAIN=None)
     app.config.update(config)
+    request_timeout(app.config)  # a bad LOOM_REQUEST_TIMEOUT stops the start, naming the setting
     hops = int(app.config.get("LOOM_PROXY_HOPS", os.environ.get("LOOM_PROXY_HOPS", "0")))
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

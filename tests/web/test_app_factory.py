@@ -65,3 +65,12 @@ def test_serve_writes_a_private_key_file_beside_a_sqlite_database_once(tmp_path,
     assert stat.S_IMODE(key_file(url).stat().st_mode) == 0o600
     assert len(first) == 32
     assert load_secret_key(url) == first
+
+
+def test_startup_refuses_a_request_timeout_that_is_no_number_of_seconds(installed, monkeypatch):
+    from loom.kernel.errors import ConfigurationError
+
+    monkeypatch.setenv("LOOM_REQUEST_TIMEOUT", "soon")
+    with pytest.raises(ConfigurationError) as raised:
+        create_app(installed("base").url, config={"SECRET_KEY": KEY})
+    assert raised.value.field == "LOOM_REQUEST_TIMEOUT"
