@@ -78,7 +78,10 @@ class Model:
     the ``active`` flag of master data), ``__company__`` (``"optional"`` or ``"required"`` adds a
     ``company_id`` and isolates records per company), ``__order__`` (default ordering, domain
     language syntax), ``__indexes__`` and ``__checks__`` (tuples of :class:`Index` and
-    :class:`Check`), ``__rec_name__`` (the field that names a record, default ``name``).
+    :class:`Check`), ``__rec_name__`` (the field that names a record, default ``name``),
+    ``__managed__`` (True: rows only the kernel's own functions write, such as the module list, the
+    audit log or API tokens; users may be allowed to read them, but ``env[model].create``, ``write``
+    and ``delete`` refuse everyone but the superuser, so no API call, form or import forges them).
     """
 
     __model__: ClassVar[str]
@@ -86,6 +89,7 @@ class Model:
     __company__: ClassVar[str | None] = None
     __order__: ClassVar[str] = "id"
     __rec_name__: ClassVar[str] = "name"
+    __managed__: ClassVar[bool] = False
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-100)
 

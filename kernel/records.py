@@ -156,6 +156,7 @@ class Records:
     def create(self, values: dict[str, Any] | Sequence[dict[str, Any]]) -> Any:
         """Create one record from a dict, or several from a list of dicts (one flush)."""
         batch = [values] if isinstance(values, dict) else list(values)
+        self._check_not_managed("create")
         access.check_model(self.env, self.model, "create")
         records = [self._new(vals) for vals in batch]
         self.env.session.add_all(records)
@@ -169,6 +170,7 @@ class Records:
         from loom.kernel.timeline.tracking import log_changes, snapshot
         from loom.kernel.workflow.decisions import reset_on_edit
 
+        self._check_not_managed("write")
         access.check_model(self.env, self.model, "write")
         self.browse([r.id for r in records], perm="write")
         before = snapshot(self, list(records))
@@ -193,6 +195,7 @@ class Records:
 
     def delete(self, records: Sequence[Any]) -> None:
         """Delete ``records``; refused, naming what refers to them, while anything does."""
+        self._check_not_managed("delete")
         access.check_model(self.env, self.model, "delete")
         self.browse([r.id for r in records], perm="delete")
         ids = [r.id for r in records]
@@ -243,6 +246,7 @@ class Records:
 
     def new_line(self, vals: dict[str, Any], inverse: str) -> Any:
         """A new line for a parent's one-to-many; the parent sets ``inverse`` when it flushes."""
+        self._check_not_managed("create")
         access.check_model(self.env, self.model, "create")
         return self._new(vals, skip={inverse})
 
@@ -272,6 +276,12 @@ class Records:
         from loom.kernel.assign import assign_values
 
         assign_values(self, record, vals, creating=creating)
+
+    def _check_not_managed(self, operation: str) -> None:
+        """Refuse ``operation`` on a model whose rows only the kernel's own functions write
+        (``__managed__``), whatever roles the user holds; the superuser (those functions) passes."""
+        if self.cls.__managed__ and not self.env.su:
+            raise AccessError("kernel.managed_model", model=self.model, operation=operation)
 
     def _flush(self) -> None:
         """Flush, naming the field when a unique index or another constraint refuses the rows."""

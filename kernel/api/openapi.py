@@ -64,7 +64,10 @@ def _document(registry: Registry) -> dict[str, Any]:
         schemas[model] = _schema(registry, model, fields, write=False)
         schemas[f"{model}.write"] = _schema(registry, model, fields, write=True)
         workflow = find_workflow(registry, model)
-        paths.update(_model_paths(model, sorted(workflow.transitions) if workflow else []))
+        model_paths = _model_paths(model, sorted(workflow.transitions) if workflow else [])
+        if registry[model].__managed__:  # rows the kernel alone writes: read them, nothing else
+            model_paths = {path: {"get": ops["get"]} for path, ops in model_paths.items() if "get" in ops}
+        paths.update(model_paths)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Loom JSON API", "version": "1"},

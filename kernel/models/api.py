@@ -20,6 +20,7 @@ class ApiToken(Model):
     """A bearer token of one user for the JSON API; revoked tokens stay listed, unusable."""
 
     __model__ = "loom.api_token"
+    __managed__ = True
     __indexes__ = (Unique("token_hash"),)
 
     user_id = Many2One("loom.user", nullable=False, ondelete="CASCADE")
@@ -34,6 +35,7 @@ class IdempotencyKey(Model):
     """The first response to one user's ``POST`` carrying one ``Idempotency-Key`` (kept 24 hours)."""
 
     __model__ = "loom.idempotency_key"
+    __managed__ = True
     __rec_name__ = "key"
     __indexes__ = (Unique("user_id", "key"), Index("created_at"))
 

@@ -28,6 +28,7 @@ class AuditLog(Model):
     SHA-256 of this row's canonical content and ``prev_hash``. Rows are never updated or deleted."""
 
     __model__ = "loom.audit_log"
+    __managed__ = True
     __rec_name__ = "action"
     __order__ = "seq desc"
     __indexes__ = (Unique("seq"), Index("action"), Index("at"))
@@ -51,6 +52,7 @@ class AuditHead(Model):
     """The head of the audit chain: one row holding the last ``seq`` and ``hash``, locked by writers."""
 
     __model__ = "loom.audit_head"
+    __managed__ = True
     __rec_name__ = "seq"
 
     seq: Mapped[int] = mapped_column(BigInteger)

@@ -11,6 +11,7 @@ class ExternalId(Model):
     """Maps ``module.name`` to one record; ``noupdate`` records keep user edits on module upgrade."""
 
     __model__ = "loom.external_id"
+    __managed__ = True
     __rec_name__ = "name"
     __indexes__ = (Unique("module", "name"), Index("model", "res_id"))
 

@@ -12,6 +12,7 @@ class InstalledModule(Model):
     """One installed module, with the version whose migrations ran and when it was installed."""
 
     __model__ = "loom.module"
+    __managed__ = True
     __indexes__ = (Unique("name"),)
 
     name: Mapped[str] = mapped_column(String(64))

@@ -28,6 +28,7 @@ class OutboxEvent(Model):
     event is ``dead`` and waits for ``loom worker retry``."""
 
     __model__ = "loom.outbox_event"
+    __managed__ = True
     __company__ = "optional"
     __rec_name__ = "event_id"
     __indexes__ = (
@@ -56,6 +57,7 @@ class ProcessedEvent(Model):
     Its unique key makes a consumer's effect exactly-once even though delivery is at-least-once."""
 
     __model__ = "loom.processed_event"
+    __managed__ = True
     __rec_name__ = "event_id"
     __indexes__ = (Unique("consumer", "event_id"),)
 

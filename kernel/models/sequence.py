@@ -30,6 +30,7 @@ class SequenceCounter(Model):
     """The next number of a sequence in one period (``2026``, ``2026-11`` or ``all``)."""
 
     __model__ = "loom.sequence.counter"
+    __managed__ = True
     __indexes__ = (Unique("sequence_id", "period"),)
 
     sequence_id = Many2One("loom.sequence", nullable=False, ondelete="CASCADE")

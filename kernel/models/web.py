@@ -17,6 +17,7 @@ class WebLogin(Model):
     issued under; logging out raises it, which ends all of the user's sessions at once (W3)."""
 
     __model__ = "loom.web_login"
+    __managed__ = True
     __rec_name__ = "login"
     __indexes__ = (Unique("login"),)
 

@@ -20,6 +20,7 @@ class RecordEvent(Model):
     time order; only an activity's done flag changes afterwards."""
 
     __model__ = "loom.record_event"
+    __managed__ = True
     __indexes__ = (Index("model", "res_id", "id"),)
     __checks__ = (Check("kind_known", "kind IN ('transition', 'change', 'note', 'activity', 'approval')"),)
 
@@ -68,6 +69,7 @@ class ApprovalRequest(Model):
     and sequence are copied when the request opens, so editing a rule never changes open requests."""
 
     __model__ = "loom.approval_request"
+    __managed__ = True
     __order__ = "sequence, id"
     __indexes__ = (Index("model", "res_id", "status"),)
     __checks__ = (Check("status_known", "status IN ('pending', 'approved', 'rejected', 'cancelled')"),)
@@ -91,6 +93,7 @@ class ApprovalDecision(Model):
     that needs two approvers needs two different users."""
 
     __model__ = "loom.approval_decision"
+    __managed__ = True
     __indexes__ = (Unique("request_id", "user_id"),)
     __checks__ = (Check("decision_known", "decision IN ('approve', 'reject')"),)
 

@@ -238,7 +238,8 @@ def may(model: str, perm: str) -> bool:
     """Whether the logged-in user holds ``perm`` on ``model`` (for a page's New and Edit buttons)."""
     cache = g.setdefault("loom_may", {})
     if (model, perm) not in cache:
-        cache[(model, perm)] = model in loom_state(current_app).registry and _run(
+        registry = loom_state(current_app).registry
+        cache[(model, perm)] = model in registry and (perm == "read" or not registry[model].__managed__) and _run(
             lambda env: access.may(env, model, perm))
     return cache[(model, perm)]
 
