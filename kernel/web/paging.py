@@ -72,4 +72,16 @@ def after_clause(cls: Any, keys: list[SortKey], record: Any) -> ColumnElement[bo
             same = column == bound
         alternatives.append(and_(*equal, beyond))
         equal.append(same)
-    return or_(*alternatives) if alternatives else true()
+    after = or_(*alternatives) if alternatives else true()
+    return and_(_index_start(cls, keys[0], record), after) if keys else after
+
+
+def _index_start(cls: Any, key: SortKey, record: Any) -> ColumnElement[bool]:
+    """A redundant ``first >= value`` (``<=`` descending) when the first key cannot be NULL: the
+    same rows, but PostgreSQL then starts reading the order's index at the record instead of
+    walking it from the beginning through the OR above (page 1,000 of 100,000 partners)."""
+    column, value = getattr(cls, key.name), getattr(record, key.name)
+    if value is None or getattr(column.expression, "nullable", True):
+        return true()
+    bound = literal(value, column.type)
+    return column <= bound if key.descending else column >= bound
