@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import itertools
 import secrets
+import sys
+from pathlib import Path
 
 import pytest
 
 from loom_test_support import committed_shop
 
 PASSWORD = "correct horse battery"
+#: The web test modules (loomtest_web, loomtest_buy, loomtest_forms).
+WEB_MODULES = str(Path(__file__).resolve().parent / "web_modules")
 _numbers = itertools.count(1)
 
 
@@ -83,3 +87,34 @@ def csrf():
     """``csrf(client)``: the token a page gave ``client``."""
     return csrf_of
 
+
+
+@pytest.fixture(scope="module")
+def buy_threshold():
+    """The amount over which buy's purchases wait for a purchase manager (None: no approval rule);
+    a test file overrides this fixture to set one."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def buy(database_factory, buy_threshold):
+    """The shell over base and buy: purchases with a workflow, tasks on stages, a partner sheet that
+    extends base's."""
+    sys.path.insert(0, WEB_MODULES)
+    from loomtest_buy.testing import approval_threshold, buy_app
+
+    try:
+        for app in buy_app(database_factory, (WEB_MODULES,)):
+            if buy_threshold is not None:
+                approval_threshold(app, buy_threshold)
+            yield app
+    finally:
+        sys.path.remove(WEB_MODULES)
+
+
+@pytest.fixture(scope="module")
+def story(buy):
+    """The builders of loomtest_buy (imported once the module folder is on the path)."""
+    from loomtest_buy import testing
+
+    return testing

@@ -5,35 +5,16 @@ attachments that download as files, every refusal in the kernel's words, never a
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-WEB_MODULES = str(Path(__file__).resolve().parent / "web_modules")
 PAYLOAD = '"><svg onload=alert(1)><script>alert(2)</script>{{7*7}}'
 
 
 @pytest.fixture(scope="module")
-def buy(database_factory):
-    """The shell over base and buy; purchases over 1,000 wait for a purchase manager."""
-    sys.path.insert(0, WEB_MODULES)
-    from loomtest_buy.testing import approval_threshold, buy_app
-
-    try:
-        for app in buy_app(database_factory, (WEB_MODULES,)):
-            approval_threshold(app, 1000)
-            yield app
-    finally:
-        sys.path.remove(WEB_MODULES)
-
-
-@pytest.fixture(scope="module")
-def story(buy):
-    """The builders of loomtest_buy (imported once the module folder is on the path)."""
-    from loomtest_buy import testing
-
-    return testing
+def buy_threshold():
+    """Purchases over 1,000 wait for a purchase manager."""
+    return 1000
 
 
 def page(client, path):

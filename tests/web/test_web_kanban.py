@@ -5,32 +5,10 @@ or writes the stage, and a move the kernel refuses is shown in its words."""
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-WEB_MODULES = str(Path(__file__).resolve().parent / "web_modules")
 PAYLOAD = '"><svg onload=alert(1)><script>alert(2)</script>{{7*7}}'
-
-
-@pytest.fixture(scope="module")
-def buy(database_factory):
-    """The shell over base and buy: purchases with a workflow, tasks on stages."""
-    sys.path.insert(0, WEB_MODULES)
-    from loomtest_buy.testing import buy_app
-
-    try:
-        yield from buy_app(database_factory, (WEB_MODULES,))
-    finally:
-        sys.path.remove(WEB_MODULES)
-
-
-@pytest.fixture(scope="module")
-def story(buy):
-    from loomtest_buy import testing
-
-    return testing
 
 
 @pytest.fixture(scope="module")

@@ -3,32 +3,7 @@ template of its own, and another module extends that one by inheritance, block b
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import pytest
-
-WEB_MODULES = str(Path(__file__).resolve().parent / "web_modules")
 PAYLOAD = '"><svg onload=alert(1)><script>alert(2)</script>{{7*7}}'
-
-
-@pytest.fixture(scope="module")
-def buy(database_factory):
-    """The shell over base and buy (whose partner sheet extends base's)."""
-    sys.path.insert(0, WEB_MODULES)
-    from loomtest_buy.testing import buy_app
-
-    try:
-        yield from buy_app(database_factory, (WEB_MODULES,))
-    finally:
-        sys.path.remove(WEB_MODULES)
-
-
-@pytest.fixture(scope="module")
-def story(buy):
-    from loomtest_buy import testing
-
-    return testing
 
 
 def partner(app, name, **values):
