@@ -168,6 +168,23 @@ def time_command(argv: Sequence[str] | Callable[[], Sequence[str]], *, runs: int
     return result
 
 
+def time_page_beside_sql(client: Any, path: str, engine: Any, sql: str, runs: int) -> tuple[list[float], list[float]]:
+    """Seconds of ``runs`` GETs of ``path`` through the in-process ``client``, each followed by the
+    raw ``sql`` of the same work on a connection of ``engine`` (the baseline), as two lists."""
+    from sqlalchemy import text
+
+    pages, raws = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        client.get(path)
+        pages.append(time.perf_counter() - start)
+        with engine.connect() as conn:
+            start = time.perf_counter()
+            conn.execute(text(sql)).all()
+            raws.append(time.perf_counter() - start)
+    return pages, raws
+
+
 def _loadavg() -> float | None:
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 

@@ -17,9 +17,16 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
-from _common import pg_available, pg_databases, print_table, scratch_dir, stop_cleanly_on_sigterm, write_results
+from _common import (
+    pg_available,
+    pg_databases,
+    print_table,
+    scratch_dir,
+    stop_cleanly_on_sigterm,
+    time_page_beside_sql,
+    write_results,
+)
 from web_list import fill
 
 CASES = {"nothing_typed": "", "common_text": "Partner 0", "rare_text": "rtner 09999", "no_match": "Nobody"}
@@ -27,7 +34,6 @@ CASES = {"nothing_typed": "", "common_text": "Partner 0", "rare_text": "rtner 09
 
 def measure(url: str, runs: int) -> dict[str, dict]:
     """Median and 95th percentile seconds per case, the request and its raw-SQL baseline."""
-    from sqlalchemy import text
 
     from loom.kernel.db import run_unit_of_work
     from loom.kernel.environment import Environment
@@ -52,15 +58,7 @@ def measure(url: str, runs: int) -> dict[str, dict]:
         first = client.get(path)
         assert first.status_code == 200, path
         matches = first.get_data(as_text=True).count("data-id=")
-        requests, raws = [], []
-        for _ in range(runs):
-            start = time.perf_counter()
-            client.get(path)
-            requests.append(time.perf_counter() - start)
-            with state.engine.connect() as conn:
-                start = time.perf_counter()
-                conn.execute(text(sql)).all()
-                raws.append(time.perf_counter() - start)
+        requests, raws = time_page_beside_sql(client, path, state.engine, sql, runs)
         figures[name] = {"text": typed, "matches": matches, "request_median": statistics.median(requests),
                          "request_p95": sorted(requests)[int(0.95 * (len(requests) - 1))],
                          "sql_median": statistics.median(raws), "request_samples": requests}

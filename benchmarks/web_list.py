@@ -15,9 +15,16 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
-from _common import pg_available, pg_databases, print_table, scratch_dir, stop_cleanly_on_sigterm, write_results
+from _common import (
+    pg_available,
+    pg_databases,
+    print_table,
+    scratch_dir,
+    stop_cleanly_on_sigterm,
+    time_page_beside_sql,
+    write_results,
+)
 
 PAGE = 80
 
@@ -79,15 +86,7 @@ def measure(url: str, runs: int) -> dict[str, dict]:
     figures: dict[str, dict] = {}
     for name, (path, sql) in cases.items():
         assert client.get(path).status_code == 200, path
-        pages, raws = [], []
-        for _ in range(runs):
-            start = time.perf_counter()
-            client.get(path)
-            pages.append(time.perf_counter() - start)
-            with state.engine.connect() as conn:
-                start = time.perf_counter()
-                conn.execute(text(sql)).all()
-                raws.append(time.perf_counter() - start)
+        pages, raws = time_page_beside_sql(client, path, state.engine, sql, runs)
         figures[name] = {"page_median": statistics.median(pages), "sql_median": statistics.median(raws),
                          "page_samples": pages}
     state.engine.dispose()
