@@ -69,6 +69,34 @@ def check_role_changes(env: Environment, user: Any) -> None:
         beyond = sorted(role.code for role in held_before if role.id not in env.grants.role_ids)
         if beyond:
             raise AccessError("kernel.user_beyond_reach", user=env.login, target=user.login, roles=", ".join(beyond))
+    check_company_changes(env, user)
+
+
+def check_company_changes(env: Environment, user: Any) -> None:
+    """Refuse a change to ``user``'s companies beyond the acting user's reach: nobody changes their own
+    allowed companies (like their own roles), and a company given, as allowed or as active, must be
+    one the acting user may work in. Administrators and the superuser may give any company."""
+    if env.su or env.grants.all_access:
+        return
+    from sqlalchemy import inspect
+
+    user.company_ids  # noqa: B018 - loaded, so the history below knows the companies allowed before
+    state = inspect(user).attrs
+    allowed, active = state.company_ids.history, state.company_id.history
+    if user.id is not None and user.id == env.uid and (allowed.added or allowed.deleted):
+        raise AccessError("kernel.own_companies_unchangeable", field="company_ids", user=env.login)
+    held_before = {company.id for company in [*allowed.unchanged, *allowed.deleted]}
+    held_before |= {_company_id(value) for value in [*active.unchanged, *active.deleted] if value is not None}
+    mine = held_before if user.id == env.uid else env.company_ids
+    for field, values in (("company_ids", allowed.added), ("company_id", active.added)):
+        for company in (_company_id(value) for value in values if value is not None):
+            if company not in held_before and company not in mine:
+                raise AccessError("kernel.company_grant_not_held", field=field, user=env.login, company=company)
+
+
+def _company_id(value: Any) -> int:
+    """The id of a company given as a record or as an id."""
+    return value if isinstance(value, int) else value.id
 
 
 def role_by_code(env: Environment, code: str) -> Any:
