@@ -61,7 +61,7 @@ def load_grants(env: Environment) -> Grants:
 #: them for a user only after checking the record they belong to, and a role with all access does not
 #: open them to the generic channels (an administrator of one company would read another's notes).
 RECORD_BOUND = frozenset({"loom.record_event", "loom.approval_request", "loom.approval_decision",
-                          "loom.idempotency_key", "loom.web_login"})
+                          "loom.idempotency_key", "loom.web_login", "loom.attachment"})
 
 
 def may(env: Environment, model: str, perm: str) -> bool:

@@ -20,9 +20,12 @@ class Attachment(Model):
 
     ``active_content`` marks types a browser would run (HTML, SVG, XML, JavaScript): channels serve
     them only as downloads, never inline. ``company_id`` is the record's company (empty for shared
-    records)."""
+    records). Only the attachment functions write the rows (``__managed__``), and no role reads them
+    through the generic channels (:data:`loom.kernel.access.RECORD_BOUND`): an attachment is reached
+    through its record."""
 
     __model__ = "loom.attachment"
+    __managed__ = True
     __company__ = "optional"
     __order__ = "id"
     __indexes__ = (Index("model", "res_id"), Index("sha256"))
