@@ -157,6 +157,8 @@ class _Import:
         found = self.known.get(text, IMPORT_MODULE)
         if found is not None and found[0] != self.model:
             raise ValidationError("kernel.import_xmlid_other_model", field="id", value=text, model=found[0])
+        if found is None and key[0] != IMPORT_MODULE:  # a module's namespace is its data files' alone
+            raise ValidationError("kernel.import_xmlid_module_namespace", field="id", value=text, module=key[0])
         return text
 
     def _save_in_rounds(self, rows: list[tuple[int, str | None, dict[str, Any]]]) -> None:
