@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.orm.attributes import flag_modified
+
 from loom.kernel.errors import MissingError, ValidationError
 from loom.kernel.fields import FieldInfo
 
@@ -17,8 +19,9 @@ if TYPE_CHECKING:
     from loom.kernel.records import Records
 
 
-def assign_values(records: Records, record: Any, vals: dict[str, Any], *, creating: bool) -> None:
-    """Convert and set ``vals`` on ``record``, then recompute its stored computed fields.
+def assign_values(records: Records, record: Any, vals: dict[str, Any], *, creating: bool) -> dict[str, list[int]]:
+    """Convert and set ``vals`` on ``record``, then recompute its stored computed fields; returns the
+    ids by model of the lines deleted (and what goes with them), to announce once they are gone.
 
     The model's own ``validate`` runs afterwards, from :class:`~loom.kernel.records.Records`."""
     lines: list[tuple[FieldInfo, Any]] = []
@@ -33,9 +36,12 @@ def assign_values(records: Records, record: Any, vals: dict[str, Any], *, creati
         else:
             setattr(record, name, records_convert(records, info, value))
     _check_company_links(records, record, vals)
+    deleted: dict[str, list[int]] = {}
     for info, value in lines:
-        _set_lines(records, record, info, value, creating=creating)
+        for model, ids in _set_lines(records, record, info, value, creating=creating).items():
+            deleted.setdefault(model, []).extend(ids)
     recompute(records, record, set(vals), creating=creating)
+    return deleted
 
 
 def records_convert(records: Records, info: FieldInfo, value: Any) -> Any:
@@ -48,7 +54,9 @@ def records_convert(records: Records, info: FieldInfo, value: Any) -> Any:
 def _set_many2one(records: Records, record: Any, info: FieldInfo, value: Any) -> None:
     target_id = records_convert(records, info, value)
     target = None
-    if target_id is not None and records.env.su:  # no rules to apply: the identity map may answer
+    own_company = info.target == "loom.company" and target_id in records.env.company_ids
+    if target_id is not None and (records.env.su or own_company):  # the identity map may answer: no
+        # rules to apply, or one of the user's own companies (theirs to use without reading loom.company)
         target = records.env.session.get(records.env.registry[info.target], target_id)
         if target is None:
             raise ValidationError("kernel.link_missing", field=info.name, model=info.target, id=target_id)
@@ -72,7 +80,11 @@ def _many2many(records: Records, info: FieldInfo, value: Any) -> list[Any]:
                               id=value) from None
 
 
-def _set_lines(records: Records, record: Any, info: FieldInfo, value: Any, *, creating: bool) -> None:
+def _set_lines(records: Records, record: Any, info: FieldInfo, value: Any, *,
+               creating: bool) -> dict[str, list[int]]:
+    """Apply line operations ``value``: lines created, updated and deleted under the line model's own
+    permissions and rules; returns the ids by model a delete removes. A write that changes lines
+    changes the parent: its ``version`` moves on, so a stale edit of the same lines is refused."""
     target = records.env[info.target]
     inverse = records.env.registry.inverse_of(records.model, info.name)
     ops = {"create": value} if isinstance(value, list) else value
@@ -94,10 +106,17 @@ def _set_lines(records: Records, record: Any, info: FieldInfo, value: Any, *, cr
         if line is None:
             raise ValidationError("kernel.line_missing", field=info.name)
         target.write([line], {k: v for k, v in line_vals.items() if k != "id"})
-    for line_id in ops.get("delete", []):
+    doomed = []
+    for line_id in dict.fromkeys(ops.get("delete", [])):
         if not _is_id(line_id) or line_id not in by_id:
             raise ValidationError("kernel.line_missing", field=info.name)
-        collection.remove(by_id[line_id])
+        doomed.append(by_id[line_id])
+    deleted = target.deletable(doomed) if doomed else {}
+    for line in doomed:
+        collection.remove(line)
+    if not creating and any(ops.values()):
+        flag_modified(record, "id")  # no column of the parent may change: its version must all the same
+    return deleted
 
 
 def _check_company_links(records: Records, record: Any, vals: dict[str, Any]) -> None:

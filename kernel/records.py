@@ -160,8 +160,10 @@ class Records:
         access.check_model(self.env, self.model, "create")
         records = [self._new(vals) for vals in batch]
         self.env.session.add_all(records)
+        new_lines = self._new_lines(records, {name for vals in batch for name in vals})
         self._flush()
         self._check_rules(records, "create")
+        self._check_line_rules(new_lines)
         self._lines_changed(records)
         return records[0] if isinstance(values, dict) else records
 
@@ -174,14 +176,17 @@ class Records:
         access.check_model(self.env, self.model, "write")
         self.browse([r.id for r in records], perm="write")
         before = snapshot(self, list(records))
+        deleted_lines: dict[str, list[int]] = {}
         try:  # no autoflush: what validation reads must not flush half-written records (nor hide the edit)
             with self.env.session.no_autoflush:
                 for record in records:
                     if expected_version is not None and record.version != expected_version:
                         raise StaleRecordError("kernel.stale_record", model=self.model, id=record.id,
                                                version=record.version, current=self.read([record])[0])
-                    self._assign(record, values, creating=False)
+                    for model, ids in self._assign(record, values, creating=False).items():
+                        deleted_lines.setdefault(model, []).extend(ids)
                     record.validate(self.env, frozenset(values))
+                new_lines = self._new_lines(records, set(values))
         except Exception:
             for record in records:  # drop half-assigned values: the session stays usable
                 self.env.session.expire(record)
@@ -190,11 +195,27 @@ class Records:
         recompute_parents(self, list(records))
         self._flush()
         self._check_rules(records, "write")
+        self._check_line_rules(new_lines)
+        self._announce_deleted(deleted_lines)
         log_changes(self, before)  # tracked fields -> timeline, one INSERT
         reset_on_edit(self, edited)  # an edited document waiting for approval goes back
 
     def delete(self, records: Sequence[Any]) -> None:
         """Delete ``records``; refused, naming what refers to them, while anything does."""
+        gone = self.deletable(records)
+        parents = parents_of(self, list(records))
+        self._lines_changed(records)  # a waiting document losing lines goes back before they go
+        for record in records:
+            self.env.session.delete(record)
+        self.env.session.flush()
+        recompute_parents(self, [], parents, reload=True)
+        self._flush()
+        self._announce_deleted(gone)
+
+    def deletable(self, records: Sequence[Any]) -> dict[str, list[int]]:
+        """Refuse deleting ``records`` as :meth:`delete` does (a managed model, no permission, a record
+        rule, anything referring to them); the ids by model the delete removes (``records`` and the
+        lines going with them by cascade, found while they exist), to announce once they are gone."""
         self._check_not_managed("delete")
         access.check_model(self.env, self.model, "delete")
         self.browse([r.id for r in records], perm="delete")
@@ -203,17 +224,12 @@ class Records:
             if self.env.session.scalar(select(referrer.column).where(referrer.column.in_(ids)).limit(1)):
                 raise UserError("kernel.record_in_use", model=self.model, referrer=referrer.model,
                                 field=referrer.column.key)
-        parents = parents_of(self, list(records))
-        self._lines_changed(records)  # a waiting document losing lines goes back before they go
-        cascaded = cascaded_ids(self.env, self.model, ids)  # lines go with them: found while they exist
-        for record in records:
-            self.env.session.delete(record)
-        self.env.session.flush()
-        recompute_parents(self, [], parents, reload=True)
-        self._flush()
-        self.env.hooks.on_records_deleted(env=self.env, model=self.model, ids=ids)
-        for model, line_ids in cascaded.items():
-            self.env.hooks.on_records_deleted(env=self.env, model=model, ids=line_ids)
+        return {self.model: ids, **cascaded_ids(self.env, self.model, ids)}
+
+    def _announce_deleted(self, gone: dict[str, list[int]]) -> None:
+        """Tell ``on_records_deleted`` of the ids by model deleted (their timeline, attachments... go)."""
+        for model, ids in gone.items():
+            self.env.hooks.on_records_deleted(env=self.env, model=model, ids=ids)
 
     def archive(self, records: Sequence[Any]) -> None:
         """Set ``active = False`` (master data with history is archived, never deleted)."""
@@ -250,6 +266,27 @@ class Records:
         access.check_model(self.env, self.model, "create")
         return self._new(vals, skip={inverse})
 
+    def _new_lines(self, records: Sequence[Any], names: set[str]) -> list[tuple[Records, list[Any]]]:
+        """The lines not saved yet of one-to-many ``names`` of ``records`` (and their own lines), by
+        line model: created through their parent, they meet the line model's create rules after the flush."""
+        found: list[tuple[Records, list[Any]]] = []
+        for name in sorted(names):
+            info = self.fields.get(name)
+            if info is None or info.kind != "one2many":
+                continue
+            lines = [line for record in records for line in getattr(record, name) if line.id is None]
+            if lines:
+                target = self.env[info.target]
+                found.append((target, lines))
+                found += target._new_lines(lines, {n for n, f in target.fields.items() if f.kind == "one2many"})
+        return found
+
+    @staticmethod
+    def _check_line_rules(new_lines: list[tuple[Records, list[Any]]]) -> None:
+        """Refuse lines created through a parent that the line model's create rules refuse."""
+        for target, lines in new_lines:
+            target._check_rules(lines, "create")
+
     def _new(self, vals: dict[str, Any], skip: frozenset[str] | set[str] = frozenset()) -> Any:
         record = self.cls()
         if "company_id" in self.fields and "company_id" not in vals and self.fields["company_id"].required:
@@ -270,12 +307,12 @@ class Records:
             if column.key not in vals and default is not None and default.is_scalar and column.key != "version":
                 setattr(record, column.key, default.arg)
 
-    def _assign(self, record: Any, vals: dict[str, Any], *, creating: bool) -> None:
+    def _assign(self, record: Any, vals: dict[str, Any], *, creating: bool) -> dict[str, list[int]]:
         if not isinstance(vals, dict):
             raise ValidationError("kernel.values_not_object", field=None, model=self.model)
         from loom.kernel.assign import assign_values
 
-        assign_values(self, record, vals, creating=creating)
+        return assign_values(self, record, vals, creating=creating)
 
     def _check_not_managed(self, operation: str) -> None:
         """Refuse ``operation`` on a model whose rows only the kernel's own functions write
