@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from loom.kernel.attachments import attach, open_attachment
 from loom.kernel.errors import MissingError, ValidationError
+from loom.kernel.records import MAX_ID
 from loom.kernel.web.display import known_model
 from loom.kernel.web.record_actions import act
 from loom.kernel.web.state import loom_state
@@ -40,6 +41,8 @@ def download_attachment(model: str, record_id: int, attachment_id: int) -> Respo
     """The file of attachment ``attachment_id`` of the record, as a download."""
     def read(env: Any) -> tuple[str, bytes]:
         known_model(env, model)
+        if attachment_id > MAX_ID:  # no such row can exist; the database would refuse to compare it
+            raise MissingError("kernel.attachment_missing", id=attachment_id)
         row, stream = open_attachment(env, attachment_id)
         with stream:
             if (row.model, row.res_id) != (model, record_id):

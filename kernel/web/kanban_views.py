@@ -51,7 +51,7 @@ def move_view(model: str) -> Response | tuple[str, int]:
     def work(env: Any) -> None:
         known_model(env, model)
         board = board_of(env, model)
-        if not record.isdigit():
+        if not (record.isascii() and record.isdigit()):
             raise ValidationError("kernel.value_not_integer", field="record", value=record[:30] or "-")
         move_card(env, board, int(record), to)
 

@@ -79,8 +79,9 @@ def format_number(value: int | float | Decimal, lang: str, places: int | None = 
 
 def format_money(amount: int | Decimal, lang: str, currency: CurrencyFormat) -> str:
     """``amount`` with the currency's symbol and decimals: ``¥1,234,567.50``, ``-$3.00``."""
-    text = format_number(abs(Decimal(amount)), lang, currency.places)
-    return f"{'-' if amount < 0 else ''}{currency.symbol}{text}"
+    rounded = Decimal(amount).quantize(Decimal(1).scaleb(-currency.places), rounding=ROUND_HALF_UP)
+    text = format_number(abs(rounded), lang, currency.places)
+    return f"{'-' if rounded < 0 else ''}{currency.symbol}{text}"
 
 
 def format_date(day: dt.date, lang: str) -> str:

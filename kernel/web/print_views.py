@@ -11,9 +11,11 @@ from typing import Any
 from flask import Blueprint, current_app, g, render_template
 
 from loom.kernel.web.detail_views import shown_fields
-from loom.kernel.web.display import known_model, model_label, record_name
+from loom.kernel.web.display import known_model, model_label, reader_tz, record_name
+from loom.kernel.web.locale_format import format_datetime
 from loom.kernel.web.related import related_tables
 from loom.kernel.web.state import loom_state
+from loom.kernel.web.texts import current_lang
 
 print_views = Blueprint("print_views", __name__, url_prefix="/m")
 #: The template every record prints with when its model has none of its own.
@@ -42,4 +44,4 @@ def print_view(model: str, record_id: int) -> str:
     data = loom_state(current_app).run(g.account.uid, lambda env: read_printable(env, model, record_id), write=False)
     template = current_app.jinja_env.select_template([f"print/{model}.html", GENERIC])
     return render_template(template, model=model, record_id=record_id,
-                           printed_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), **data)
+                           printed_at=format_datetime(dt.datetime.now(dt.UTC), current_lang(), reader_tz()), **data)

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request
 from sqlalchemy import select
 
 from loom.kernel.access import may
+from loom.kernel.errors import MissingError
 from loom.kernel.web.display import cells, field_label, known_model, model_label, selection_label
 from loom.kernel.web.list_query import ListQuery, facet_fields, facet_values, list_query, readable_fields
 from loom.kernel.web.paging import after_clause, sort_keys
@@ -70,13 +71,20 @@ def _page(env: Any, model: str, query: ListQuery, number: int, after: int | None
     records, cls = env[model], env.registry[model]
     stmt = records.select(query.domain, order=query.order or None).limit(PAGE_SIZE)
     keys = sort_keys(env, model, query.order or cls.__order__)
-    if after is not None and keys is not None:
-        stmt = stmt.where(after_clause(cls, keys, records.get(after)))
-    else:
-        stmt = stmt.offset((number - 1) * PAGE_SIZE)
+    anchor = _anchor(records, after) if after is not None and keys is not None else None
+    # without a keyset, or when the last row of the previous page is gone, the page by its number
+    stmt = stmt.where(after_clause(cls, keys, anchor)) if anchor is not None else stmt.offset((number - 1) * PAGE_SIZE)
     ids = list(env.session.scalars(stmt.with_only_columns(cls.id, maintain_column_froms=True)))
     found = {row.id: row for row in env.session.scalars(select(cls).where(cls.id.in_(ids)))} if ids else {}
     return [found[i] for i in ids], keys is not None
+
+
+def _anchor(records: Any, record_id: int) -> Any:
+    """The record a keyset page starts after, or None when it was deleted (or hidden) meanwhile."""
+    try:
+        return records.get(record_id)
+    except MissingError:
+        return None
 
 
 def _table(env: Any, model: str, query: ListQuery, records: list[Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from flask import Blueprint, request
 from werkzeug.wrappers import Response
 
 from loom.kernel.errors import MissingError, ValidationError
+from loom.kernel.records import MAX_ID
 from loom.kernel.timeline import add_activity, add_note, mark_activity_done
 from loom.kernel.web.record_actions import act
 
@@ -41,6 +42,8 @@ def schedule_activity(model: str, record_id: int) -> Response | tuple[str, int]:
 def finish_activity(model: str, record_id: int, activity_id: int) -> Response | tuple[str, int]:
     """Mark activity ``activity_id`` of the record done."""
     def work(env: Any) -> None:
+        if activity_id > MAX_ID:  # no such row can exist; the database would refuse to compare it
+            raise MissingError("kernel.activity_missing", activity=activity_id)
         done = mark_activity_done(env, activity_id)
         if (done["model"], done["res_id"]) != (model, record_id):
             raise MissingError("kernel.activity_missing", activity=activity_id)

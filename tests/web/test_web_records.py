@@ -132,7 +132,20 @@ def test_the_next_link_pages_by_keyset_with_the_same_rows_as_offset(admin, partn
 
 def test_a_bad_keyset_start_is_refused(admin, partners):
     assert admin.get("/m/base.partner?q=Plain&page=2&after=abc").status_code == 400
-    assert admin.get("/m/base.partner?q=Plain&page=2&after=999999").status_code == 404
+
+
+def test_next_still_shows_page_two_when_the_last_row_of_page_one_was_deleted_meanwhile(admin, partners, run):
+    import re
+
+    first = admin.get("/m/base.partner?q=Plain&columns=name,city").get_data(as_text=True)
+    following = re.search(r'href="\?([^"]+)">Next', first).group(1).replace("&amp;", "&")
+    last = int(re.search(r"after=(\d+)", following).group(1))
+    run(lambda env: env["base.partner"].create({"name": "Plain partner 000 stand-in"}))  # keeps 85 rows
+    run(lambda env: env["base.partner"].delete([env["base.partner"].get(last)]))
+    response = admin.get(f"/m/base.partner?{following}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Plain partner 084" in page and "Page 2 of 2" in page  # page 2 by its number
 
 
 def test_no_page_shows_a_password_hash(admin):
