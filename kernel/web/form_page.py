@@ -48,7 +48,7 @@ def stored_texts(spec: FormSpec, record: Any, names: dict) -> dict[Any, str]:
     for lines in spec.lines:
         for index, row in enumerate(getattr(record, lines.name)):
             for w in lines.columns:
-                if not w.editable:
+                if not w.editable or not lines.may_write:  # an existing line the user may not change
                     value = getattr(row, w.name)
                     texts[(lines.name, index, w.name)] = _text(w, value, names.get((lines.target, w.name, value)))
     return texts

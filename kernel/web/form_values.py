@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from loom.kernel import access
-from loom.kernel.errors import LoomError
+from loom.kernel.errors import LoomError, ValidationError
 from loom.kernel.values import convert
 from loom.kernel.web.display import field_label, reader_tz, selection_label
 from loom.kernel.web.locale_format import time_zone
@@ -44,6 +44,10 @@ class Widget:
     optional: bool = True
     choice_labels: tuple[str, ...] = ()
 
+    def read_only(self) -> Widget:
+        """This widget shown but not edited."""
+        return replace(self, editable=False)
+
     def choice_label(self, value: Any) -> str:
         """The label of selection value ``value`` in the reader's language (the value itself if unknown)."""
         if value in self.choices and len(self.choice_labels) == len(self.choices):
@@ -53,7 +57,9 @@ class Widget:
 
 @dataclass(frozen=True)
 class LinesSpec:
-    """A one-to-many edited inline: its line model, the columns shown and whether the order is stored."""
+    """A one-to-many edited inline: its line model, the columns shown, whether the order is stored
+    (``sequence``), and what the user may do to the lines: add (``may_add``), remove
+    (``may_remove``), change existing ones (``may_write``); ``editable`` when any of them."""
 
     name: str
     label: str
@@ -62,6 +68,19 @@ class LinesSpec:
     columns: tuple[Widget, ...]
     editable: bool
     sequence: bool
+    may_add: bool = False
+    may_remove: bool = False
+    may_write: bool = False
+
+    @property
+    def movable(self) -> bool:
+        """Whether the form offers Up and Down: the order is stored and the user may change it."""
+        return self.sequence and (self.may_write or self.may_add)
+
+    def line_editable(self, line: Line) -> bool:
+        """Whether ``line``'s inputs may be changed: a new line when the user may add lines, an
+        existing one when they may write lines."""
+        return self.may_add if line.id is None else self.may_write
 
 
 @dataclass(frozen=True)
@@ -124,7 +143,9 @@ def _widget(env: Any, model: str, info: Any, may_save: bool) -> Widget:
 def _lines(env: Any, model: str, info: Any, declared: tuple[str, ...] | None, may_save: bool) -> LinesSpec:
     inverse = env.registry.inverse_of(model, info.name)
     line_fields = env.registry.fields(info.target)
-    may_lines = may_save and access.may(env, info.target, "create")
+    may_add, may_write, may_remove = (may_save and access.may(env, info.target, perm)
+                                      for perm in ("create", "write", "delete"))
+    may_lines = may_add or may_write
     usable = [n for n, f in line_fields.items() if f.kind in INPUTS and n not in HIDDEN | {inverse, "sequence"}
               and access.field_readable(env, info.target, n)]
     if declared:
@@ -137,7 +158,7 @@ def _lines(env: Any, model: str, info: Any, declared: tuple[str, ...] | None, ma
     columns = tuple(_widget(env, info.target, line_fields[n], may_lines) for n in names)
     sequence = "sequence" in line_fields and line_fields["sequence"].kind == "integer"
     return LinesSpec(info.name, field_label(info.name, info, model, env.lang), info.target, inverse, columns,
-                     may_lines, sequence)
+                     may_lines or may_remove, sequence, may_add, may_remove, may_write)
 
 
 def draft_of_form(spec: FormSpec, form: Any) -> Draft:
@@ -166,7 +187,7 @@ def _read_line(lines: LinesSpec, form: Any, prefix: str) -> Line:
     line_id = form.get(f"{prefix}id", "")
     line = Line(whole_number(line_id))
     for widget in lines.columns:
-        if widget.editable:
+        if widget.editable and lines.line_editable(line):
             _read_input(widget, form, prefix + widget.name, line.values, line.labels, key=widget.name)
     return line
 
@@ -215,9 +236,10 @@ def as_text(widget: Widget, value: Any) -> str:
         return ""
     if widget.input == "checkbox":
         return "1"
-    if widget.input == "datetime-local":  # stored in UTC, typed in the reader's time zone
+    if widget.input == "datetime-local":  # stored in UTC, typed in the reader's time zone, to the second
         moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return moment.astimezone(time_zone(reader_tz())).strftime("%Y-%m-%dT%H:%M")
+        shape = "%Y-%m-%dT%H:%M:%S" if moment.second else "%Y-%m-%dT%H:%M"
+        return moment.astimezone(time_zone(reader_tz())).strftime(shape)
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
@@ -231,20 +253,24 @@ def shaped(widget: Widget, text: str) -> Any:
     if widget.kind in ("integer", "many2one") and _INTEGER.fullmatch(text.strip()):
         return int(text.strip())
     if widget.input == "datetime-local":
-        return _in_reader_zone(text.strip())
+        return _in_reader_zone(widget.name, text.strip())
     return text
 
 
-def _in_reader_zone(text: str) -> str:
+def _in_reader_zone(name: str, text: str) -> str:
     """A moment typed without a zone (``2026-12-05T09:00``) as the reader's local time, in UTC;
-    text that is no such moment is left for the kernel's check to name."""
+    text that is no such moment is left for the kernel's check to name. A moment whose UTC time
+    falls outside the calendar (``0001-01-01T00:00`` east of Greenwich) is refused on field ``name``."""
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return text
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=time_zone(reader_tz()))
-    return moment.astimezone(dt.UTC).isoformat()
+    try:
+        return moment.astimezone(dt.UTC).isoformat()
+    except OverflowError:
+        raise ValidationError("kernel.web_form_datetime_out_of_range", field=name, value=text[:40]) from None
 
 
 @dataclass
@@ -280,8 +306,9 @@ def convert_draft(env: Any, spec: FormSpec, draft: Draft) -> Converted:
 
 
 def _convert(info: Any, widget: Widget, text: str, values: dict[str, Any], errors: dict, key: Any) -> None:
-    value = shaped(widget, text)
+    value: Any = text
     try:
+        value = shaped(widget, text)
         value = convert(info, value)
     except LoomError as exc:
         errors[key] = exc

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 
 from loom.kernel import access
-from loom.kernel.errors import StaleRecordError
+from loom.kernel.errors import AccessError, StaleRecordError
 from loom.kernel.web.autocomplete import link_target, matches
 from loom.kernel.web.display import known_model, record_name, shown
 from loom.kernel.web.form_page import (
@@ -50,6 +50,7 @@ def new_form(model: str) -> str:
     def read(env: Any) -> dict[str, Any]:
         known_model(env, model)
         access.check_model(env, model, "create")
+        _check_not_managed(env, model, "create")
         spec = form_spec(env, model, creating=True)
         return _context(spec, new_draft(env, spec), default_texts(env, spec))
 
@@ -81,6 +82,7 @@ def edit_form(model: str, record_id: int) -> str:
     def read(env: Any) -> dict[str, Any]:
         known_model(env, model)
         record = env[model].only_visible_lines(env[model].get(record_id, perm="write"))  # hides lines out of reach
+        _check_not_managed(env, model, "write")
         spec = form_spec(env, model, creating=False)
         names = link_names(env, spec, record)
         return _context(spec, draft_of_record(spec, record, names), stored_texts(spec, record, names),
@@ -112,6 +114,12 @@ def write_from_form(model: str, record_id: int) -> Any:
     except StaleRecordError:
         return _form_again(model, record_id, {}, 409, conflict=True)
     return redirect(f"/m/{model}/{record_id}", 303)
+
+
+def _check_not_managed(env: Any, model: str, operation: str) -> None:
+    """Refuse (403) a form for a model whose rows only the kernel writes, as saving it would be."""
+    if env.registry[model].__managed__ and not env.su:
+        raise AccessError("kernel.managed_model", model=model, operation=operation)
 
 
 def _form_again(model: str, record_id: int | None, errors: dict, status: int, *, conflict: bool = False) -> Any:
@@ -179,6 +187,8 @@ def edit_lines(model: str) -> str:
         if lines is None:
             abort(400)
         draft = draft_of_form(spec, request.form)
+        if not _allowed(lines, draft.lines[lines.name], action, position):
+            abort(400)
         _apply(draft, lines.name, action, position, lambda: new_line(env, lines))
         converted = convert_draft(env, spec, draft)
         result, problem = recompute(env, spec, converted, lines.name)
@@ -187,6 +197,16 @@ def edit_lines(model: str) -> str:
                 "updates": header, "problem": problem}
 
     return render_template("_form_lines_answer.html", **_run(read))
+
+
+def _allowed(lines: Any, rows: list[Any], action: str, index: int) -> bool:
+    """Whether the form offers ``action`` on line ``index``: Add with create permission on the
+    lines, Up and Down when their order is stored, Remove of a saved line with delete permission."""
+    if action == "add":
+        return lines.may_add
+    if action in ("up", "down"):
+        return lines.movable
+    return lines.may_remove or (index < len(rows) and rows[index].id is None)
 
 
 def _apply(draft: Any, field: str, action: str, index: int, make: Any) -> None:

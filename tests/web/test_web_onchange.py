@@ -98,8 +98,8 @@ def test_adding_and_removing_lines_recomputes_the_total(clerk, customer):
                          headers={"X-CSRFToken": token(clerk)}).get_data(as_text=True)
     assert 'name="lines-1-quantity"' not in removed and swapped(removed, "field-amount_total") == Decimal("6")
     moved = clerk.post("/m/alpha.order/lines?field=lines&action=down&index=0", data=data,
-                       headers={"X-CSRFToken": token(clerk)}).get_data(as_text=True)
-    assert re.search(r'name="lines-0-price" value="100"', moved) and re.search(r'name="lines-1-price" value="3"', moved)
+                       headers={"X-CSRFToken": token(clerk)})
+    assert moved.status_code == 400  # order lines keep no order: the form offers no Up and Down
 
 
 def test_a_new_order_belongs_to_the_clerks_company(clerk, run):
