@@ -82,10 +82,15 @@ def check_model(env: Environment, model: str, perm: str) -> None:
 
 
 def field_readable(env: Environment, model: str, field: str) -> bool:
-    """Whether the user may read (and so filter, sort and group on) ``field``."""
+    """Whether the user may read (and so filter, sort and group on) ``field``; ``id`` is readable
+    exactly when the model is (a dotted path asks it of every model it passes through)."""
     info = env.registry.fields(model).get(field)
-    if info is None or env.su or not info.roles:
+    if info is None or env.su:
         return info is not None
+    if field == "id":
+        return may(env, model, "read")
+    if not info.roles:
+        return True
     return bool(info.roles & env.grants.role_codes)
 
 

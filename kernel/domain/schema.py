@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from loom.kernel.domain.errors import _invalid_field, _show
 from loom.kernel.domain.syntax import _segments
-from loom.kernel.errors import FieldForbiddenError
+from loom.kernel.errors import AccessError, FieldForbiddenError
 from loom.kernel.fields import FieldInfo
 
 _ORDERED = ("=", "!=", "<", "<=", ">", ">=", "in", "not_in", "is_null")
@@ -19,6 +19,8 @@ _KIND_OPERATORS = {
     "selection": _EQUALITY, "boolean": _EQUALITY, "many2one": _EQUALITY, "json": ("is_null",),
 }
 
+#: ``readable(model, field)``: whether the user may read ``field`` of ``model``; a dotted path also asks
+#: ``readable(model, "id")`` of every model it passes through (False: the user may not read that model).
 Readable = Callable[[str, str], bool]
 #: ``visible(model)``: the WHERE clause of the records of ``model`` the user may see, or None for all.
 Visible = Callable[[str], Any]
@@ -50,7 +52,9 @@ class _Path:
 
 
 def _resolve(text: str, model: str, context: _Context) -> _Path:
-    """Follow ``text`` from ``model`` through many-to-one fields to the field it names."""
+    """Follow ``text`` from ``model`` through many-to-one fields to the field it names; every model
+    it passes through must be readable (``AccessError`` naming it), so no path is an oracle on a
+    model the user may not read."""
     *names, last = _segments(text)
     links = []
     for name in names:
@@ -59,6 +63,8 @@ def _resolve(text: str, model: str, context: _Context) -> _Path:
             raise _invalid_field(text, "kernel.domain_not_traversable", segment=name, kind=info.kind)
         links.append(info)
         model = info.target
+        if context.readable is not None and not context.readable(model, "id"):  # the model itself
+            raise AccessError("kernel.domain_model_forbidden", field=_show(text), path=_show(text), model=model)
     return _Path(text, tuple(links), _field(last, model, text, context))
 
 

@@ -162,7 +162,18 @@ def test_readable_is_asked_about_each_field_of_a_path():
     asked = []
     compile_domain([["parent_id.country_id.code", "=", "CN"]], "partner", SCHEMA,
                    lambda model, field: asked.append((model, field)) or True)
-    assert asked == [("partner", "parent_id"), ("partner", "country_id"), ("country", "code")]
+    assert asked == [("partner", "parent_id"), ("partner", "id"), ("partner", "country_id"), ("country", "id"),
+                     ("country", "code")]  # ("model", "id"): may the user read the model a link reaches
+
+
+@pytest.mark.parametrize("compile_spec", [compile_domain, compile_order, compile_group])
+def test_a_path_through_a_model_the_user_may_not_read_is_refused(compile_spec):
+    from loom.kernel.errors import AccessError
+
+    spec = [["country_id.code", "=", "CN"]] if compile_spec is compile_domain else "country_id.code"
+    with pytest.raises(AccessError) as caught:
+        compile_spec(spec, "partner", SCHEMA, lambda model, field: model != "country")
+    assert caught.value.code == "access_denied" and "country" in caught.value.message()
 
 
 # -- B1: SQL in filters, sort and group-by -----------------------------------------------------------
