@@ -154,25 +154,46 @@ def _decode(cursor: str, order: str, records: Records, keys: list[tuple[str, str
         raise MalformedRequestError("kernel.api_cursor_order_unsupported", field="order", order=order[:60])
     try:
         state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if state["o"] != order or len(state["v"]) != len(keys):
+        if not isinstance(state, dict) or state["o"] != order or not isinstance(state["v"], list) \
+                or len(state["v"]) != len(keys):
             raise ValueError(order)
         return [_revive(records.fields[name].kind, value) for (name, _, _), value in zip(keys, state["v"], strict=True)]
     except (ValueError, KeyError, TypeError, InvalidOperation, binascii.Error):
         raise MalformedRequestError("kernel.api_cursor_invalid", field="cursor", order=order[:60]) from None
 
 
+_INT64 = 2**63
+_DECIMAL_EXPONENT = 100  # no column holds a number beyond 10**100: such a cursor was not ours
+
+
 def _revive(kind: str, value: Any) -> Any:
+    """The order value of a cursor as its column's type; ``ValueError`` for any value of the wrong
+    type or beyond what the column can hold (a cursor was tampered with: 400, never a database error)."""
     if value is None:
         return None
+    if kind in ("integer", "many2one"):
+        if isinstance(value, bool) or not isinstance(value, int) or not -_INT64 <= value < _INT64:
+            raise ValueError(kind)
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValueError(kind)
+        return value
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError(kind)
+    value.encode("utf-8")  # a lone surrogate cannot be sent to the database
     if kind in ("decimal", "money", "quantity"):
-        return Decimal(value)
+        number = Decimal(value)
+        if not number.is_finite() or abs(number.adjusted()) > _DECIMAL_EXPONENT:
+            raise ValueError(kind)
+        return number
     if kind == "datetime":
         return datetime.fromisoformat(value)
     if kind == "date":
         return date.fromisoformat(value)
-    if kind in ("integer", "many2one") and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ValueError(value)
-    return value
+    if kind in ("string", "text", "selection"):
+        return value
+    raise ValueError(kind)
 
 
 # -- totals ---------------------------------------------------------------------------------------
