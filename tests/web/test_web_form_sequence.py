@@ -118,3 +118,20 @@ def test_picking_the_customer_proposes_a_note_the_seller_has_not_written(seller,
     written = seller.post("/m/forms.quote/onchange", data=quote_form(seller, customer, []), headers={
         "X-CSRFToken": token(seller), "HX-Trigger-Name": "partner_id"}).get_data(as_text=True)
     assert "field-note" not in written  # the seller's own note stays
+
+
+def test_a_line_added_at_the_end_keeps_the_saved_lines_untouched(seller, run, customer):
+    lines = [("Roses", "10", "2.50"), ("Lilies", "5", "4")]
+    response = seller.post("/m/forms.quote/new", data=quote_form(seller, customer, lines))
+    quote = int(response.headers["Location"].rsplit("/", 1)[1])
+    run(lambda env: [env["forms.quote.line"].write([line], {"sequence": number})  # numbered by another channel
+                     for line, number in zip(env["forms.quote"].get(quote).line_ids, (5, 7), strict=True)])
+    _total, version, saved = stored(run, quote)
+    edited = quote_form(seller, customer, [(saved[0][1], "10", "2.50", saved[0][0]),
+                                           (saved[1][1], "5", "4", saved[1][0]), ("Ribbon", "1", "3")],
+                        version=str(version))
+    assert seller.post(f"/m/forms.quote/{quote}/edit", data=edited).status_code == 303
+    total, _version, after = stored(run, quote)
+    assert [(description, sequence) for _id, description, sequence in after] == [
+        ("Roses", 5), ("Lilies", 7), ("Ribbon", 17)]  # the saved lines were not renumbered
+    assert total == Decimal("48.00")
