@@ -158,7 +158,8 @@ class Records:
         batch = [values] if isinstance(values, dict) else list(values)
         self._check_not_managed("create")
         access.check_model(self.env, self.model, "create")
-        records = [self._new(vals) for vals in batch]
+        with self.env.session.no_autoflush:  # lines built with their parent wait for it, not an autoflush
+            records = [self._new(vals) for vals in batch]
         self.env.session.add_all(records)
         new_lines = self._new_lines(records, {name for vals in batch for name in vals})
         self._flush()
