@@ -156,7 +156,7 @@ class Records:
     def create(self, values: dict[str, Any] | Sequence[dict[str, Any]]) -> Any:
         """Create one record from a dict, or several from a list of dicts (one flush)."""
         batch = [values] if isinstance(values, dict) else list(values)
-        self._check_not_managed("create")
+        self.check_not_managed("create")
         access.check_model(self.env, self.model, "create")
         with self.env.session.no_autoflush:  # lines built with their parent wait for it, not an autoflush
             records = [self._new(vals) for vals in batch]
@@ -173,7 +173,7 @@ class Records:
         from loom.kernel.timeline.tracking import log_changes, snapshot
         from loom.kernel.workflow.decisions import reset_on_edit
 
-        self._check_not_managed("write")
+        self.check_not_managed("write")
         access.check_model(self.env, self.model, "write")
         self.browse([r.id for r in records], perm="write")
         before = snapshot(self, list(records))
@@ -217,7 +217,7 @@ class Records:
         """Refuse deleting ``records`` as :meth:`delete` does (a managed model, no permission, a record
         rule, anything referring to them); the ids by model the delete removes (``records`` and the
         lines going with them by cascade, found while they exist), to announce once they are gone."""
-        self._check_not_managed("delete")
+        self.check_not_managed("delete")
         access.check_model(self.env, self.model, "delete")
         self.browse([r.id for r in records], perm="delete")
         ids = [r.id for r in records]
@@ -261,9 +261,21 @@ class Records:
         self._flush()
         reset_on_edit(self, list(records))
 
+    @property
+    def managed(self) -> bool:
+        """Whether this model's rows are kept by the kernel alone (``__managed__``) for this user:
+        then nobody but the superuser creates, writes or deletes them."""
+        return self.cls.__managed__ and not self.env.su
+
+    def check_not_managed(self, operation: str) -> None:
+        """Refuse ``operation`` on a model whose rows only the kernel's own functions write
+        (``__managed__``), whatever roles the user holds; the superuser (those functions) passes."""
+        if self.managed:
+            raise AccessError("kernel.managed_model", model=self.model, operation=operation)
+
     def new_line(self, vals: dict[str, Any], inverse: str) -> Any:
         """A new line for a parent's one-to-many; the parent sets ``inverse`` when it flushes."""
-        self._check_not_managed("create")
+        self.check_not_managed("create")
         access.check_model(self.env, self.model, "create")
         return self._new(vals, skip={inverse})
 
@@ -314,12 +326,6 @@ class Records:
         from loom.kernel.assign import assign_values
 
         return assign_values(self, record, vals, creating=creating)
-
-    def _check_not_managed(self, operation: str) -> None:
-        """Refuse ``operation`` on a model whose rows only the kernel's own functions write
-        (``__managed__``), whatever roles the user holds; the superuser (those functions) passes."""
-        if self.cls.__managed__ and not self.env.su:
-            raise AccessError("kernel.managed_model", model=self.model, operation=operation)
 
     def _flush(self) -> None:
         """Flush, naming the field when a unique index or another constraint refuses the rows."""

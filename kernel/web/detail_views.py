@@ -64,7 +64,8 @@ def read_detail(env: Any, model: str, record_id: int) -> dict[str, Any]:
     lang = current_lang()
     return {"title": record_name(record, env.lang), "model_title": model_label(model, registry=env.registry),
             "values": [(label, text) for _, label, text in shown_fields(env, model, record)],
-            "related": related_tables(env, model, record_id), "writable": writable, "attachments": attachments,
+            "related": related_tables(env, model, record_id), "writable": writable,
+            "may_edit": writable and not env[model].managed, "attachments": attachments,
             "workflow": workflow_panel(env, model, record, writable=writable, lang=lang),
             "events": labelled_events(env, model, timeline(env, model, record_id), lang), "me": env.login}
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 
 from loom.kernel import access
-from loom.kernel.errors import AccessError, StaleRecordError
+from loom.kernel.errors import StaleRecordError
 from loom.kernel.web.autocomplete import link_target, matches
 from loom.kernel.web.display import known_model, record_name, shown
 from loom.kernel.web.form_page import (
@@ -50,7 +50,7 @@ def new_form(model: str) -> str:
     def read(env: Any) -> dict[str, Any]:
         known_model(env, model)
         access.check_model(env, model, "create")
-        _check_not_managed(env, model, "create")
+        env[model].check_not_managed("create")
         spec = form_spec(env, model, creating=True)
         return _context(spec, new_draft(env, spec), default_texts(env, spec))
 
@@ -82,7 +82,7 @@ def edit_form(model: str, record_id: int) -> str:
     def read(env: Any) -> dict[str, Any]:
         known_model(env, model)
         record = env[model].only_visible_lines(env[model].get(record_id, perm="write"))  # hides lines out of reach
-        _check_not_managed(env, model, "write")
+        env[model].check_not_managed("write")
         spec = form_spec(env, model, creating=False)
         names = link_names(env, spec, record)
         return _context(spec, draft_of_record(spec, record, names), stored_texts(spec, record, names),
@@ -114,12 +114,6 @@ def write_from_form(model: str, record_id: int) -> Any:
     except StaleRecordError:
         return _form_again(model, record_id, {}, 409, conflict=True)
     return redirect(f"/m/{model}/{record_id}", 303)
-
-
-def _check_not_managed(env: Any, model: str, operation: str) -> None:
-    """Refuse (403) a form for a model whose rows only the kernel writes, as saving it would be."""
-    if env.registry[model].__managed__ and not env.su:
-        raise AccessError("kernel.managed_model", model=model, operation=operation)
 
 
 def _form_again(model: str, record_id: int | None, errors: dict, status: int, *, conflict: bool = False) -> Any:
@@ -253,15 +247,10 @@ def _line_model(env: Any, model: str, field: str) -> str:
     return model
 
 
-@form_views.app_template_global("may")
-def may(model: str, perm: str) -> bool:
-    """Whether the logged-in user holds ``perm`` on ``model`` (for a page's New and Edit buttons)."""
-    cache = g.setdefault("loom_may", {})
-    if (model, perm) not in cache:
-        registry = loom_state(current_app).registry
-        cache[(model, perm)] = model in registry and (perm == "read" or not registry[model].__managed__) and _run(
-            lambda env: access.may(env, model, perm))
-    return cache[(model, perm)]
+def form_offered(env: Any, model: str, perm: str) -> bool:
+    """Whether a page offers the generic form of ``model`` for ``perm`` (``create``: the New button,
+    ``write``: Edit): the user holds the permission and the rows are not kept by the kernel alone."""
+    return not env[model].managed and access.may(env, model, perm)
 
 
 def _context(spec: FormSpec, draft: Any, texts: dict, *, errors: dict | None = None, record_id: int | None = None,

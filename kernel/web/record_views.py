@@ -14,6 +14,7 @@ from sqlalchemy import select
 from loom.kernel.access import may
 from loom.kernel.errors import MissingError
 from loom.kernel.web.display import cells, field_label, known_model, model_label, selection_label
+from loom.kernel.web.form_views import form_offered
 from loom.kernel.web.list_query import ListQuery, facet_fields, facet_values, list_query, readable_fields
 from loom.kernel.web.paging import after_clause, sort_keys
 from loom.kernel.web.state import loom_state
@@ -39,7 +40,8 @@ def list_view(model: str) -> str:
         return {**_table(env, model, query, records), "query": query, "total": env[model].count(query.domain),
                 "after": records[-1].id if keyset and len(records) == PAGE_SIZE else None,
                 "facets": _facets(env, model), "choices": _choices(env, model),
-                "may_export": may(env, model, "export"), "title": model_label(model, registry=env.registry)}
+                "may_export": may(env, model, "export"),
+                "may_create": form_offered(env, model, "create"), "title": model_label(model, registry=env.registry)}
 
     data = loom_state(current_app).run(g.account.uid, read, write=False)
     query: ListQuery = data["query"]
