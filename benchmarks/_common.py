@@ -338,6 +338,11 @@ def scratch_dir(prefix: str) -> Iterator[Path]:
         yield Path(tmp)
 
 
+def psycopg_url(url: str) -> str:
+    """A ``postgresql://`` URL as SQLAlchemy's psycopg 3 URL (``postgresql+psycopg://``)."""
+    return url.replace("postgresql://", "postgresql+psycopg://")
+
+
 @contextlib.contextmanager
 def pg_databases() -> Iterator[Callable[[], tuple[str, str]]]:
     """A factory of fresh PostgreSQL databases ``(name, url)``; every one is dropped at the end."""

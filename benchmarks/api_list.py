@@ -40,6 +40,7 @@ from _common import (
     pg_available,
     pg_databases,
     print_table,
+    psycopg_url,
     stop_cleanly_on_sigterm,
     write_results,
 )
@@ -203,7 +204,7 @@ def main() -> int:
         return 1
     with pg_databases() as new:
         _name, url = new()
-        url = url.replace("postgresql://", "postgresql+psycopg://")
+        url = psycopg_url(url)
         engine, token = seed(url, args.partners)
         engine.dispose()
         results = {"api": figures(time_api(url, token, args.requests, PATH)),

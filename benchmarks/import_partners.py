@@ -30,6 +30,7 @@ from _common import (
     pg_available,
     pg_databases,
     print_table,
+    psycopg_url,
     scratch_dir,
     stop_cleanly_on_sigterm,
     summarize,
@@ -130,7 +131,7 @@ def main() -> int:
         if pg_available():
             with pg_databases() as new:
                 _name, url = new()
-                results["postgresql"] = measure(url.replace("postgresql://", "postgresql+psycopg://"), args.rows,
+                results["postgresql"] = measure(psycopg_url(url), args.rows,
                                                 args.runs, folder)
     table = []
     for backend, figures in results.items():

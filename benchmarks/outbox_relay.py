@@ -27,6 +27,7 @@ from _common import (
     pg_available,
     pg_databases,
     print_table,
+    psycopg_url,
     reexec_in_venv,
     scratch_dir,
     stop_cleanly_on_sigterm,
@@ -180,7 +181,7 @@ def main() -> int:
         if pg_available():
             with pg_databases() as new:
                 _name, url = new()
-                results["postgresql"] = _database_figures(url.replace("postgresql://", "postgresql+psycopg://"),
+                results["postgresql"] = _database_figures(psycopg_url(url),
                                                           args.events, args.runs, redis)
     rows = [[database, how, round(f["median_per_s"]), round(f["min_per_s"]), round(f["max_per_s"]),
              "" if not how.startswith("loom relay") else ("ok" if f["median_per_s"] >= TARGET_PER_SECOND

@@ -22,6 +22,7 @@ from _common import (
     pg_available,
     pg_databases,
     print_table,
+    psycopg_url,
     scratch_dir,
     stop_cleanly_on_sigterm,
     time_page_beside_sql,
@@ -78,7 +79,7 @@ def main() -> int:
     with scratch_dir("loom-bench-autocomplete-") as tmp, pg_databases() as new_pg:
         urls = {} if args.no_sqlite else {"sqlite": f"sqlite:///{tmp / 'autocomplete.db'}"}
         if not args.no_pg and pg_available():
-            urls["postgresql"] = new_pg()[1].replace("postgresql://", "postgresql+psycopg://")
+            urls["postgresql"] = psycopg_url(new_pg()[1])
         for backend, url in urls.items():
             fill(url, args.rows)
             results[backend] = measure(url, args.runs)

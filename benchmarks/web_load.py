@@ -45,7 +45,15 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _common import BENCH_DIR, pg_available, pg_databases, print_table, stop_cleanly_on_sigterm, write_results
+from _common import (
+    BENCH_DIR,
+    pg_available,
+    pg_databases,
+    print_table,
+    psycopg_url,
+    stop_cleanly_on_sigterm,
+    write_results,
+)
 
 TARGET_RPS = 250
 TARGET_P50_MS, TARGET_P99_MS = 30.0, 150.0
@@ -321,7 +329,7 @@ def main() -> int:
                      "latency_seconds": args.latency_seconds, "wrk_seconds": args.wrk_seconds,
                      "connections": args.connections}
     with pg_databases() as new:
-        url = new()[1].replace("postgresql://", "postgresql+psycopg://")
+        url = psycopg_url(new()[1])
         print(f"seeding {args.partners:,} partners ...", flush=True)
         token = seed(url, args.partners)
         api = {"Authorization": f"Bearer {token}"}

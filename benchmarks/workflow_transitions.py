@@ -28,6 +28,7 @@ from _common import (
     pg_available,
     pg_databases,
     print_table,
+    psycopg_url,
     reexec_in_venv,
     scratch_dir,
     stop_cleanly_on_sigterm,
@@ -131,7 +132,7 @@ def main() -> int:
     if pg_available():
         with pg_databases() as new:
             _name, url = new()
-            results["postgresql"] = _figures(url.replace("postgresql://", "postgresql+psycopg://"), args.records,
+            results["postgresql"] = _figures(psycopg_url(url), args.records,
                                              args.runs)
     rows = []
     for database, figures in results.items():
