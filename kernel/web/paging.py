@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, false, literal, or_, true
 from sqlalchemy.sql.elements import ColumnElement
+
+from loom.kernel.keyset import Key, rows_after
 
 #: Kinds whose column is its own sort key.
 KEYSET_KINDS = frozenset({"integer", "string", "text", "selection", "boolean", "decimal", "date", "datetime",
@@ -56,32 +57,6 @@ def _modifiers_known(words: list[str]) -> bool:
 
 
 def after_clause(cls: Any, keys: list[SortKey], record: Any) -> ColumnElement[bool]:
-    """The rows of ``cls`` sorted strictly after ``record`` under ``keys``: OR over each key of
-    (every earlier key equal, this one beyond)."""
-    alternatives, equal = [], []
-    for key in keys:
-        column, value = getattr(cls, key.name), getattr(record, key.name)
-        bound = literal(value, column.type)  # a bound parameter, booleans included
-        if value is None:
-            beyond = column.is_not(None) if key.nulls_first else false()
-            same = column.is_(None)
-        else:
-            beyond = column < bound if key.descending else column > bound
-            if not key.nulls_first:
-                beyond = or_(beyond, column.is_(None))
-            same = column == bound
-        alternatives.append(and_(*equal, beyond))
-        equal.append(same)
-    after = or_(*alternatives) if alternatives else true()
-    return and_(_index_start(cls, keys[0], record), after) if keys else after
-
-
-def _index_start(cls: Any, key: SortKey, record: Any) -> ColumnElement[bool]:
-    """A redundant ``first >= value`` (``<=`` descending) when the first key cannot be NULL: the
-    same rows, but PostgreSQL then starts reading the order's index at the record instead of
-    walking it from the beginning through the OR above (page 1,000 of 100,000 partners)."""
-    column, value = getattr(cls, key.name), getattr(record, key.name)
-    if value is None or getattr(column.expression, "nullable", True):
-        return true()
-    bound = literal(value, column.type)
-    return column <= bound if key.descending else column >= bound
+    """The rows of ``cls`` sorted strictly after ``record`` under ``keys`` (:func:`loom.kernel.keyset.rows_after`)."""
+    return rows_after(cls, [Key(k.name, k.descending, k.nulls_first) for k in keys],
+                      [getattr(record, k.name) for k in keys])
